@@ -1,0 +1,52 @@
+"""What the resolver decides for one Homebrew item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+ItemKind = Literal["formula", "cask", "tap", "mas"]
+Action = Literal["nix", "program", "keep-brew", "keep-cask", "mas", "skip", "unmapped"]
+Confidence = Literal["override", "curated", "rule", "heuristic", "none"]
+
+ACTIONS: Final[tuple[Action, ...]] = (
+    "nix",
+    "program",
+    "keep-brew",
+    "keep-cask",
+    "mas",
+    "skip",
+    "unmapped",
+)
+CONFIDENCES: Final[tuple[Confidence, ...]] = (
+    "override",
+    "curated",
+    "rule",
+    "heuristic",
+    "none",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """One Homebrew item and what it becomes under Nix, with how sure we are and why.
+
+    `attr` is the nixpkgs attribute (for `nix`, and the package behind `program`);
+    `program` is the home-manager module name (`git` means `programs.git`);
+    `platforms` is empty when the item works everywhere, else e.g. ("darwin",).
+    `chain` lists each resolution step that was tried, for `nixmigrate explain`.
+    """
+
+    kind: ItemKind
+    name: str
+    action: Action
+    confidence: Confidence
+    reason: str
+    attr: str | None = None
+    program: str | None = None
+    platforms: tuple[str, ...] = ()
+    unfree: bool = False
+    note: str | None = None
+    source: Literal["brew", "brewfile"] = "brew"
+    on_request: bool = True
+    chain: tuple[str, ...] = ()

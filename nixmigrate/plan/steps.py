@@ -1,0 +1,75 @@
+"""What a plan asks `apply` to do, as plain values.
+
+Generated configuration files are `WriteFile`s (paths relative to the config dir). Steps
+that change the home directory or Homebrew are the other kinds; each has a known inverse
+that the checkpoint records before the step runs.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFile:
+    relpath: str  # relative to the config dir, e.g. "home/common.nix"
+    content: str
+    mode: int = 0o644
+
+    def describe(self) -> str:
+        return f"write {self.relpath}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unstow:
+    """`stow -D` one package; `links` are the paths (relative to target) that go away."""
+
+    package: str
+    stow_dir: str
+    target: str
+    links: tuple[str, ...] = ()
+    dotfiles: bool = False  # the package was stowed with --dotfiles
+
+    def describe(self) -> str:
+        return f"unstow {self.package} ({len(self.links)} links in {self.target})"
+
+
+@dataclass(frozen=True, slots=True)
+class BrewUninstall:
+    """`brew uninstall NAME`; inverse `brew install NAME`. Casks are never uninstalled."""
+
+    name: str
+    reason: str = ""
+
+    def describe(self) -> str:
+        return f"brew uninstall {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Move a directory aside (`mv src dst`); inverse `mv dst src`."""
+
+    src: str
+    dst: str
+
+    def describe(self) -> str:
+        return f"archive {self.src} -> {self.dst}"
+
+
+@dataclass(frozen=True, slots=True)
+class Activate:
+    """The switch (`darwin-rebuild switch --flake DIR#HOST` or `home-manager switch ...`).
+
+    After it runs, every path in `managed` (relative to home) must be a link that
+    home-manager made (it resolves into /nix/store); otherwise the phase is rolled back.
+    """
+
+    argv: tuple[str, ...]
+    managed: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return f"activate: {shlex.join(self.argv)}"
+
+
+Step = Unstow | BrewUninstall | Archive | Activate
