@@ -1,0 +1,133 @@
+"""The scan use case: host, Homebrew, Brewfile and Stow into one saved inventory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nixmigrate import __version__
+from nixmigrate.app.env import Env
+from nixmigrate.app.selection import ask_selection
+from nixmigrate.errors import NothingScannedError, UsageError
+from nixmigrate.scan.inventory import (
+    Brewfile,
+    BrewInventory,
+    HostInfo,
+    Inventory,
+    StowInventory,
+    inventory_to_json,
+)
+from nixmigrate.system.fs import atomic_write_text
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    home: Path
+    dotfiles: Path | None = None  # None: ~/dotfiles if it exists (or what .stowrc says)
+    brewfile: Path | None = None
+    no_brew: bool = False
+
+
+def run_scan(env: Env, request: ScanRequest) -> Inventory:
+    """Scan everything that can be scanned; what cannot be is a warning, not a failure."""
+    _check_request(request)
+    warnings: list[str] = []
+    brew = BrewInventory() if request.no_brew else _scan_brew(env, warnings)
+    brewfile = _read_brewfile(env, request.brewfile)
+    stow = _scan_stow(env, request, warnings)
+    host = _scan_host(env, brew, warnings)
+    if not (brew.available or brewfile or stow):
+        msg = (
+            "nothing could be scanned: no Homebrew, no Brewfile, no dotfiles directory"
+        )
+        raise NothingScannedError(
+            msg, hint="pass --brewfile FILE or --dotfiles DIR, or run it on the machine"
+        )
+    inventory = Inventory(
+        nixmigrate_version=__version__,
+        created=env.clock().isoformat(timespec="seconds"),
+        host=host,
+        brew=brew,
+        brewfile=brewfile,
+        stow=stow,
+        warnings=tuple(warnings) + _brewfile_warnings(brewfile),
+    )
+    return inventory
+
+
+def save_inventory(env: Env, inventory: Inventory) -> Path:
+    path = env.paths.inventory_file
+    atomic_write_text(path, inventory_to_json(inventory))
+    return path
+
+
+def _check_request(request: ScanRequest) -> None:
+    if not request.home.is_dir():
+        msg = f"home directory {request.home} does not exist"
+        raise UsageError(msg, hint="pass --home DIR pointing at an existing directory")
+    if request.dotfiles is not None and not request.dotfiles.is_dir():
+        msg = f"dotfiles directory {request.dotfiles} does not exist"
+        raise UsageError(msg, hint="pass --dotfiles DIR with your Stow packages")
+
+
+def _scan_brew(env: Env, warnings: list[str]) -> BrewInventory:
+    from nixmigrate.scan.brew import scan_brew
+
+    brew, found = scan_brew(env.runner, progress=env.progress)
+    warnings.extend(found)
+    return brew
+
+
+def _read_brewfile(env: Env, path: Path | None) -> Brewfile | None:
+    if path is None:
+        return None
+    from nixmigrate.scan.brewfile import read_brewfile
+
+    env.progress(f"Reading {path}")
+    return read_brewfile(path)
+
+
+def _brewfile_warnings(brewfile: Brewfile | None) -> tuple[str, ...]:
+    if brewfile is None:
+        return ()
+    notes: list[str] = []
+    if brewfile.format == "homebrew-file":
+        notes.append(
+            f"{brewfile.path} is in homebrew-file's format, not Homebrew Bundle's; "
+            "entries were read from its plain lines"
+        )
+    if brewfile.skipped:
+        notes.append(
+            f"{brewfile.path}: {len(brewfile.skipped)} line(s) skipped "
+            "(see brewfile.skipped in the inventory)"
+        )
+    return tuple(notes)
+
+
+def _scan_stow(
+    env: Env, request: ScanRequest, warnings: list[str]
+) -> StowInventory | None:
+    from nixmigrate.scan.stow import resolve_stow_location, scan_stow
+
+    try:
+        stow_dir, target, _ = resolve_stow_location(request.dotfiles, request.home)
+    except UsageError as err:
+        if request.dotfiles is not None:
+            raise
+        warnings.append(f"{err}; Stow dotfiles skipped (pass --dotfiles DIR)")
+        return None
+    env.progress(f"Reading Stow packages in {stow_dir}")
+    stow = scan_stow(stow_dir, target)
+    warnings.extend(stow.problems)
+    return ask_selection(stow, env.prompter)
+
+
+def _scan_host(env: Env, brew: BrewInventory, warnings: list[str]) -> HostInfo:
+    from nixmigrate.scan.host import scan_host
+
+    env.progress("Reading host facts")
+    host, found = scan_host(
+        env.runner, brew_prefix=brew.prefix, services=brew.services, casks=brew.casks
+    )
+    warnings.extend(found)
+    return host
