@@ -1,0 +1,136 @@
+"""Rich rendering of the inventory and the report (the only rich importer outside cli/)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from nixmigrate.mapping.model import Resolution
+from nixmigrate.report.model import Report
+from nixmigrate.scan.inventory import Inventory, StowInventory
+
+
+def render_inventory(console: Console, inventory: Inventory) -> None:
+    host = inventory.host
+    console.print(
+        Text.assemble(
+            ("Host: ", "bold"),
+            f"{host.hostname or '?'} ({host.os} {host.os_version}, {host.system or host.arch})",
+            f", Nix {host.nix_version}" if host.nix_version else ", Nix not installed",
+        )
+    )
+    console.print(_brew_table(inventory))
+    if inventory.stow is not None:
+        console.print(_stow_table(inventory.stow))
+    _print_warnings(console, inventory.warnings)
+
+
+def render_report(console: Console, report: Report) -> None:
+    found = Table(title="Found", show_header=False)
+    for label, count in report.found.items():
+        found.add_row(label, str(count))
+    console.print(found)
+    console.print(_counts_table("Decisions", report.by_action))
+    console.print(_counts_table("Confidence", report.by_confidence))
+    if report.mapped:
+        console.print(_resolution_table("Maps to Nix", report.mapped))
+    if report.kept:
+        console.print(_resolution_table("Stays in Homebrew", report.kept))
+    if report.unmapped:
+        console.print(_resolution_table("Unmapped (needs a decision)", report.unmapped))
+    if report.stow:
+        table = Table(title="Dotfiles (Stow packages)")
+        table.add_column("package")
+        table.add_column("status, mode")
+        for name, summary in report.stow.items():
+            table.add_row(Text(name), Text(summary))
+        console.print(table)
+    progress = report.progress
+    if progress.completed:
+        done = ", ".join(str(p) for p in progress.completed)
+        console.print(Text.assemble(("Applied phases: ", "bold"), done))
+    _print_warnings(console, report.warnings)
+    console.print(Text("Next:", style="bold"))
+    for step in report.next_steps:
+        console.print(Text(f"  {step}"))
+
+
+def _brew_table(inventory: Inventory) -> Table:
+    brew = inventory.brew
+    table = Table(title="Homebrew" + ("" if brew.available else " (not found)"))
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    table.add_column("examples")
+    requested = [f.name for f in brew.formulae if f.on_request]
+    rows = [
+        ("formulae (on request)", requested),
+        (
+            "formulae (dependencies)",
+            [f.name for f in brew.formulae if not f.on_request],
+        ),
+        ("casks", [c.token for c in brew.casks]),
+        ("taps", list(brew.taps)),
+        ("Mac App Store", [m.name for m in brew.mas]),
+        ("services", [s.name for s in brew.services]),
+    ]
+    if inventory.brewfile is not None:
+        rows.append(("Brewfile entries", [e.name for e in inventory.brewfile.entries]))
+    for label, names in rows:
+        table.add_row(label, str(len(names)), Text(_examples(names)))
+    return table
+
+
+def _stow_table(stow: StowInventory) -> Table:
+    table = Table(title=f"Stow packages in {stow.dir}")
+    for column in ("package", "status", "paths", "migrate as"):
+        table.add_column(column)
+    for p in stow.packages:
+        mode = p.mode if p.include else "not included"
+        table.add_row(Text(p.name), p.status, str(len(p.targets)), mode)
+    return table
+
+
+def _counts_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title=title, show_header=False)
+    for key, count in counts.items():
+        if count:
+            table.add_row(key, str(count))
+    return table
+
+
+def _resolution_table(title: str, resolutions: tuple[Resolution, ...]) -> Table:
+    table = Table(title=f"{title} ({len(resolutions)})")
+    for column in ("kind", "name", "becomes", "confidence", "why"):
+        table.add_column(column)
+    for r in resolutions:
+        table.add_row(
+            r.kind, Text(r.name), Text(becomes(r)), r.confidence, Text(r.reason)
+        )
+    return table
+
+
+def becomes(resolution: Resolution) -> str:
+    match resolution.action:
+        case "program":
+            return f"programs.{resolution.program}"
+        case "nix":
+            return f"pkgs.{resolution.attr}"
+        case "keep-brew":
+            return "homebrew.brews"
+        case "keep-cask":
+            return "homebrew.casks"
+        case "mas":
+            return "homebrew.masApps"
+        case "skip" | "unmapped":
+            return resolution.action
+
+
+def _examples(names: list[str], limit: int = 6) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def _print_warnings(console: Console, warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        console.print(Text.assemble(("warning: ", "yellow"), warning))

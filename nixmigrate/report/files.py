@@ -1,0 +1,51 @@
+"""report.md and report.json, both built from one Report value."""
+
+from __future__ import annotations
+
+import json
+
+from nixmigrate.jsonable import to_plain
+from nixmigrate.mapping.model import Resolution
+from nixmigrate.report.console import becomes
+from nixmigrate.report.model import Report
+
+
+def report_to_json(report: Report) -> str:
+    return json.dumps(to_plain(report), indent=2) + "\n"
+
+
+def report_to_markdown(report: Report) -> str:
+    lines = ["# nixmigrate report", "", "## Found", ""]
+    lines += [f"- {label}: {count}" for label, count in report.found.items()]
+    lines += ["", "## Decisions", ""]
+    lines += [f"- {k}: {v}" for k, v in report.by_action.items() if v]
+    for title, items in (
+        ("Maps to Nix", report.mapped),
+        ("Stays in Homebrew", report.kept),
+        ("Unmapped", report.unmapped),
+        ("Skipped", report.skipped),
+    ):
+        if items:
+            lines += ["", f"## {title} ({len(items)})", "", *_table(items)]
+    if report.stow:
+        lines += ["", "## Dotfiles", ""]
+        lines += [f"- `{name}`: {summary}" for name, summary in report.stow.items()]
+    if report.warnings:
+        lines += ["", "## Warnings", ""]
+        lines += [f"- {_md(w)}" for w in report.warnings]
+    lines += ["", "## Next", ""]
+    lines += [f"- `{step}`" for step in report.next_steps]
+    return "\n".join(lines) + "\n"
+
+
+def _table(items: tuple[Resolution, ...]) -> list[str]:
+    rows = ["| kind | name | becomes | confidence | why |", "|---|---|---|---|---|"]
+    rows += [
+        f"| {r.kind} | {_md(r.name)} | `{becomes(r)}` | {r.confidence} | {_md(r.reason)} |"
+        for r in items
+    ]
+    return rows
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,136 @@
+"""The report: what was found, what maps where and why, what is left, what to run next.
+
+Pure: built from the inventory (with resolutions) and the run state, rendered elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
+from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.scan.inventory import Inventory
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What has happened since the scan (from the state file)."""
+
+    config_dir: str | None = None
+    completed: tuple[int, ...] = ()  # phases applied
+    planned_through: int | None = None
+    checkpoints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    found: dict[str, int]
+    by_action: dict[str, int]
+    by_confidence: dict[str, int]
+    mapped: tuple[Resolution, ...]
+    kept: tuple[Resolution, ...]
+    unmapped: tuple[Resolution, ...]
+    skipped: tuple[Resolution, ...]
+    stow: dict[str, str]  # package -> "status, mode" (or "not included")
+    warnings: tuple[str, ...]
+    progress: Progress
+    next_steps: tuple[str, ...] = field(default=())
+
+
+def build_report(inventory: Inventory, progress: Progress | None = None) -> Report:
+    progress = progress or Progress()
+    resolutions = inventory.resolutions
+    return Report(
+        found=_found(inventory),
+        by_action=_count(resolutions, ACTIONS, lambda r: r.action),
+        by_confidence=_count(resolutions, CONFIDENCES, lambda r: r.confidence),
+        mapped=_pick(resolutions, {"nix", "program"}),
+        kept=_pick(resolutions, {"keep-brew", "keep-cask", "mas"}),
+        unmapped=_pick(resolutions, {"unmapped"}),
+        skipped=_pick(resolutions, {"skip"}),
+        stow=_stow_summary(inventory),
+        warnings=inventory.warnings,
+        progress=progress,
+        next_steps=next_steps(inventory, progress),
+    )
+
+
+def next_steps(inventory: Inventory, progress: Progress) -> tuple[str, ...]:
+    if not inventory.resolutions:
+        return ("nixmigrate scan  # map what you have to Nix",)
+    unmapped = [r.name for r in inventory.resolutions if r.action == "unmapped"]
+    steps: list[str] = []
+    if unmapped:
+        steps.append(
+            f"nixmigrate map {unmapped[0]} ATTR  # or --keep; "
+            f"{len(unmapped)} item(s) have no Nix attribute yet"
+        )
+    done = max(progress.completed, default=0)
+    if done >= max(Phase):
+        steps.append(
+            "done: every phase is applied; `nixmigrate rollback --list` to review"
+        )
+        return tuple(steps)
+    upcoming = Phase(done + 1)
+    planned = progress.planned_through or 0
+    if planned < upcoming:
+        steps.append(
+            f"nixmigrate plan --phase {int(upcoming)}  # {PHASES[upcoming].title}"
+        )
+    elif PHASES[upcoming].changes_home:
+        steps.append(
+            f"nixmigrate apply --phase {int(upcoming)}  # {PHASES[upcoming].title}"
+        )
+    else:
+        steps.append(
+            f"review {progress.config_dir or '~/nix-config'}, build it, then "
+            f"nixmigrate plan --phase {int(upcoming) + 1}"
+            if upcoming < max(Phase)
+            else f"nixmigrate apply --phase {int(upcoming)}"
+        )
+    return tuple(steps)
+
+
+def _found(inventory: Inventory) -> dict[str, int]:
+    brew = inventory.brew
+    stow_packages = inventory.stow.packages if inventory.stow else ()
+    brewfile = inventory.brewfile
+    return {
+        "formulae on request": sum(1 for f in brew.formulae if f.on_request),
+        "formulae as dependencies": sum(1 for f in brew.formulae if not f.on_request),
+        "casks": len(brew.casks),
+        "taps": len(brew.taps),
+        "Mac App Store apps": len(brew.mas),
+        "services": len(brew.services),
+        "Brewfile entries": len(brewfile.entries) if brewfile else 0,
+        "Brewfile lines skipped": len(brewfile.skipped) if brewfile else 0,
+        "Stow packages": len(stow_packages),
+        "Stow packages stowed": sum(1 for p in stow_packages if p.status == "stowed"),
+    }
+
+
+def _count(
+    resolutions: tuple[Resolution, ...],
+    keys: tuple[str, ...],
+    key_of: Callable[[Resolution], str],
+) -> dict[str, int]:
+    counts = Counter(key_of(r) for r in resolutions)
+    return {k: counts.get(k, 0) for k in keys}
+
+
+def _pick(
+    resolutions: tuple[Resolution, ...], actions: set[str]
+) -> tuple[Resolution, ...]:
+    chosen = (r for r in resolutions if r.action in actions)
+    return tuple(sorted(chosen, key=lambda r: (r.kind, r.name)))
+
+
+def _stow_summary(inventory: Inventory) -> dict[str, str]:
+    if inventory.stow is None:
+        return {}
+    return {
+        p.name: f"{p.status}, {p.mode}" if p.include else f"{p.status}, not included"
+        for p in inventory.stow.packages
+    }
