@@ -131,3 +131,14 @@ def _scan_host(env: Env, brew: BrewInventory, warnings: list[str]) -> HostInfo:
     )
     warnings.extend(found)
     return host
+
+
+def resolve_and_save(
+    env: Env, inventory: Inventory, mappings: Path | None
+) -> tuple[Inventory, Path]:
+    """Attach a decision for every Homebrew item, then save the inventory."""
+    from nixmigrate.app.mapping import resolve_for
+
+    env.progress("Mapping Homebrew items to Nix")
+    resolved = inventory.with_resolutions(resolve_for(env, inventory, mappings))
+    return resolved, save_inventory(env, resolved)

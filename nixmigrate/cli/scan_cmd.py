@@ -1,16 +1,119 @@
-"""`nixmigrate scan`: the inventory of Homebrew and Stow dotfiles."""
+"""`nixmigrate scan`: the inventory of Homebrew, a Brewfile and Stow dotfiles."""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nixmigrate.cli.common import debug_option
+import click
+from rich.text import Text
+
+from nixmigrate.cli.common import (
+    debug_option,
+    err_console,
+    is_interactive,
+    out_console,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from nixmigrate.app.env import Env
+
+_PATH = click.Path(path_type=Path)
 
 
 @click.command()
+@click.option("--brewfile", type=_PATH, help="Also read this Brewfile (never run).")
+@click.option(
+    "--dotfiles", type=_PATH, help="Stow directory [default: ~/dotfiles or .stowrc]."
+)
+@click.option(
+    "--home", type=_PATH, help="Home directory (Stow target) [default: $HOME]."
+)
+@click.option("--no-brew", is_flag=True, help="Do not run brew.")
+@click.option("--mappings", type=_PATH, help="Mapping database directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the inventory as JSON.")
+@click.option("--no-input", is_flag=True, help="Never prompt; take every default.")
 @debug_option
-def scan() -> None:
-    """Scan Homebrew, a Brewfile and Stow dotfiles (work in progress)."""
+def scan(
+    brewfile: Path | None,
+    dotfiles: Path | None,
+    home: Path | None,
+    no_brew: bool,
+    mappings: Path | None,
+    as_json: bool,
+    no_input: bool,
+) -> None:
+    """Scan Homebrew, a Brewfile and Stow dotfiles; save and show the inventory.
+
+    \b
+    Exit codes: 0 scanned (warnings allowed), 2 usage error, 1 nothing scanned.
+    """
+    from nixmigrate.app.env import Env
+    from nixmigrate.app.scan import ScanRequest, resolve_and_save, run_scan
+    from nixmigrate.report.console import render_inventory
+    from nixmigrate.system.paths import Paths
+    from nixmigrate.system.prompt import NonInteractivePrompter, QuestionaryPrompter
+    from nixmigrate.system.runner import SubprocessRunner
+
+    with user_errors():
+        paths = Paths.from_env()
+        interactive = not no_input and not as_json and is_interactive()
+        console = err_console()
+        env = Env(
+            runner=SubprocessRunner(echo=_echo),
+            paths=paths,
+            prompter=QuestionaryPrompter() if interactive else NonInteractivePrompter(),
+        )
+        request = ScanRequest(
+            home=(home or paths.home).expanduser(),
+            dotfiles=dotfiles.expanduser() if dotfiles else None,
+            brewfile=brewfile.expanduser() if brewfile else None,
+            no_brew=no_brew,
+        )
+        with _spinner(env):
+            inventory = run_scan(env, request)
+        if interactive:
+            render_inventory(out_console(), inventory)
+            if not env.prompter.confirm("Save this inventory?", default=True):
+                console.print("Nothing saved.")
+                return
+        with _spinner(env):
+            inventory, saved = resolve_and_save(env, inventory, mappings)
+    if as_json:
+        from nixmigrate.scan.inventory import inventory_to_json
+
+        click.echo(inventory_to_json(inventory), nl=False)
+        return
+    if not interactive:
+        render_inventory(out_console(), inventory)
+    console.print(Text.assemble(("Saved ", "green"), str(saved)))
+    console.print(Text("Next: nixmigrate report", style="bold"))
+
+
+def _echo(command: str) -> None:
+    err_console().print(Text(command, style="dim"))
+
+
+@contextmanager
+def _spinner(env: Env) -> Iterator[None]:
+    """Show what is running on stderr while the scan works."""
+    console = err_console()
+    with console.status("Scanning…") as status:
+        previous = env.progress
+
+        def show(message: str) -> None:
+            status.update(message)
+            if not console.is_terminal:
+                console.print(Text(message, style="dim"))
+
+        env.progress = show
+        try:
+            yield
+        finally:
+            env.progress = previous
 
 
 COMMANDS = (scan,)

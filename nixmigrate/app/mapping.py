@@ -1,0 +1,21 @@
+"""Loading the mapping database and the user's overrides, and resolving an inventory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nixmigrate.app.env import Env
+from nixmigrate.mapping.model import Resolution
+from nixmigrate.scan.inventory import Inventory
+
+
+def resolve_for(
+    env: Env, inventory: Inventory, mappings: Path | None
+) -> tuple[Resolution, ...]:
+    from nixmigrate.mapping.db import load_mappings, locate_mappings
+    from nixmigrate.mapping.overrides import load_overrides
+    from nixmigrate.mapping.resolve import resolve_inventory
+
+    db = load_mappings(locate_mappings(mappings))
+    overrides = load_overrides(env.paths.user_mappings)
+    return resolve_inventory(inventory, db, overrides)
