@@ -1,0 +1,4 @@
+return {
+  { "folke/tokyonight.nvim", opts = { style = "night" } },
+  { "LazyVim/LazyVim", opts = { colorscheme = "tokyonight" } },
+}

@@ -1,0 +1,3 @@
+# ~/.zprofile: login shells
+eval "$(/opt/homebrew/bin/brew shellenv)"
+export PATH="$HOME/.local/bin:$PATH"

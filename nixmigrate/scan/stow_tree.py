@@ -1,0 +1,164 @@
+"""A Stow package as a tree: what is in it, and where each entry lands in the target.
+
+Reading never follows a symlink: a symlink inside a package is one entry, and
+only real directories are descended into.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nixmigrate.errors import UsageError
+from nixmigrate.scan.inventory import StowOptions
+from nixmigrate.scan.stow_ignore import IgnoreRules, dotfile_name, load_ignore_rules
+
+
+@dataclass(frozen=True, slots=True)
+class PackageNode:
+    source: str  # path inside the package as written, e.g. "dot-config/nvim"
+    target: str  # path relative to the target, e.g. ".config/nvim"
+    is_dir: bool
+    children: tuple[PackageNode, ...] = ()
+    absolute_link: str | None = None  # the text, when the entry is an absolute symlink
+
+    def files(self) -> Iterator[str]:
+        """Target paths of every non-directory entry at or below this one."""
+        if not self.is_dir:
+            yield self.target
+        for child in self.children:
+            yield from child.files()
+
+    def find(self, source: str) -> PackageNode | None:
+        """The node at `source` (a path inside the package) at or below this one."""
+        if self.source == source:
+            return self
+        for child in self.children:
+            if source == child.source or source.startswith(f"{child.source}/"):
+                return child.find(source)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageTree:
+    name: str
+    root: PackageNode  # source "" and target "": the package directory itself
+    problems: tuple[str, ...] = ()
+
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted(self.root.files()))
+
+
+def read_link_text(path: str | os.PathLike[str]) -> str:
+    """A symlink's text exactly as stored (Path.readlink() would normalise it)."""
+    return os.readlink(path)  # noqa: PTH115 - the exact text is part of the answer
+
+
+def printable(text: str) -> str:
+    """A one-line, printable form of a file name: bad bytes as \\xNN, controls escaped."""
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "backslashreplace")
+    decoded = raw.decode("utf-8", "backslashreplace")
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in decoded
+    )
+
+
+def odd_name(text: str) -> str | None:
+    """Why a name will be awkward to carry into Nix files, or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return "contains a newline or another control character"
+    return None
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+def package_names(
+    stow_dir: Path, *, home: Path, options: StowOptions
+) -> tuple[list[str], list[str]]:
+    """Top-level real directories of the stow dir, minus dot-dirs and ignored names."""
+    rules, problems = load_ignore_rules(None, home, options.ignore)
+    try:
+        entries = sorted(os.scandir(stow_dir), key=lambda e: e.name)
+    except OSError as err:
+        msg = f"cannot read the dotfiles directory {stow_dir} ({err.strerror})"
+        raise UsageError(msg, hint="check its permissions") from err
+    names = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            if entry.is_dir():  # one stat, to tell a linked package from a linked file
+                problems.append(
+                    f"{printable(entry.name)} in the stow directory is a symlink to "
+                    "a directory; it is not followed, so not scanned as a package"
+                )
+            continue
+        if entry.is_dir(follow_symlinks=False) and not rules.ignores(entry.name):
+            names.append(entry.name)
+    return names, problems
+
+
+@dataclass
+class _Reader:
+    package: str
+    package_dir: Path
+    rules: IgnoreRules
+    dotfiles: bool
+    problems: list[str] = field(default_factory=list)
+
+    def read_dir(self, source_dir: str, target_dir: str) -> tuple[PackageNode, ...]:
+        try:
+            entries = sorted(
+                os.scandir(self.package_dir / source_dir), key=lambda e: e.name
+            )
+        except OSError as err:
+            where = printable(_join(self.package, source_dir))
+            self.problems.append(
+                f"cannot read {where} in the stow directory ({err.strerror})"
+            )
+            return ()
+        return tuple(
+            self.read_entry(entry, source_dir, target_dir)
+            for entry in entries
+            if not self.rules.ignores(_join(target_dir, entry.name))
+        )
+
+    def read_entry(
+        self, entry: os.DirEntry[str], source_dir: str, target_dir: str
+    ) -> PackageNode:
+        source = _join(source_dir, entry.name)
+        name = dotfile_name(entry.name) if self.dotfiles else entry.name
+        target = _join(target_dir, name)
+        if reason := odd_name(entry.name):
+            self.problems.append(f"{printable(_join(self.package, source))} {reason}")
+        if entry.is_dir(follow_symlinks=False):
+            return PackageNode(source, target, True, self.read_dir(source, target))
+        absolute = None
+        if entry.is_symlink() and posixpath.isabs(text := read_link_text(entry.path)):
+            absolute = text
+        return PackageNode(source, target, False, absolute_link=absolute)
+
+
+def read_package(
+    stow_dir: Path, name: str, *, home: Path, options: StowOptions
+) -> PackageTree:
+    """Every entry Stow would consider for `name`, ignored ones left out."""
+    package_dir = stow_dir / name
+    rules, problems = load_ignore_rules(package_dir, home, options.ignore)
+    reader = _Reader(name, package_dir, rules, options.dotfiles, problems)
+    root = PackageNode("", "", True, reader.read_dir("", ""))
+    return PackageTree(name, root, tuple(reader.problems))
