@@ -1,0 +1,118 @@
+"""Conditions that `if`/`unless` blocks and modifiers put on Brewfile entries.
+
+A condition is a conjunction of atoms. `OS.mac?` and `OS.linux?` (and their
+negations) become the atoms "macos" and "linux"; anything else is kept as the
+Ruby text it was written as, so a reader can still judge it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+MACOS: Final = "macos"
+LINUX: Final = "linux"
+
+_OTHER_OS: Final = {MACOS: LINUX, LINUX: MACOS}
+_OS_CHECKS: Final = {"OS.mac?": MACOS, "OS.linux?": LINUX}
+_NEGATION: Final = re.compile(r"^(?:!\s*|not\s+)(?P<inner>.+)$", re.DOTALL)
+_AND: Final = re.compile(r"\s+(?:&&|and)\s+|&&")
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    atoms: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, ruby: str) -> Condition:
+        """`OS.mac? && Hardware::CPU.arm?` -> ("macos", "Hardware::CPU.arm?")."""
+        ruby = _strip_parentheses(ruby.strip())
+        if _has_top_level_or(ruby):
+            return cls((_known(ruby),))
+        return cls(tuple(_known(part) for part in _split_and(ruby)))
+
+    def negated(self) -> Condition:
+        if not self.atoms:
+            return Condition(("false",))
+        if len(self.atoms) == 1 and self.atoms[0] in _OTHER_OS:
+            return Condition((_OTHER_OS[self.atoms[0]],))
+        return Condition((f"not ({self.text()})",))
+
+    def and_(self, other: Condition) -> Condition:
+        return Condition(_unique((*self.atoms, *other.atoms)))
+
+    def text(self) -> str:
+        return " and ".join(self.atoms)
+
+    def as_field(self) -> str | None:
+        """The entry's `condition` value; None when unconditional."""
+        return self.text() or None
+
+
+def all_of(conditions: Iterable[Condition]) -> Condition:
+    combined = Condition()
+    for condition in conditions:
+        combined = combined.and_(condition)
+    return combined
+
+
+def _known(ruby: str) -> str:
+    ruby = _strip_parentheses(ruby.strip())
+    if ruby in _OS_CHECKS:
+        return _OS_CHECKS[ruby]
+    negation = _NEGATION.match(ruby)
+    if negation:
+        inner = _strip_parentheses(negation.group("inner").strip())
+        if inner in _OS_CHECKS:
+            return _OTHER_OS[_OS_CHECKS[inner]]
+    return ruby
+
+
+def _split_and(ruby: str) -> list[str]:
+    """Split at `&&`/`and` outside brackets and quotes."""
+    parts: list[str] = []
+    depth, quote, start = 0, "", 0
+    index = 0
+    while index < len(ruby):
+        char = ruby[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and (found := _AND.match(ruby, index)):
+            parts.append(ruby[start:index])
+            start = index = found.end()
+            continue
+        index += 1
+    parts.append(ruby[start:])
+    return [part for part in parts if part.strip()]
+
+
+def _has_top_level_or(ruby: str) -> bool:
+    return "||" in ruby or re.search(r"\sor\s", ruby) is not None
+
+
+def _strip_parentheses(ruby: str) -> str:
+    """`(OS.mac?)` -> `OS.mac?`, but `(a) && (b)` stays whole."""
+    while ruby.startswith("(") and ruby.endswith(")") and _wraps_all(ruby):
+        ruby = ruby[1:-1].strip()
+    return ruby
+
+
+def _wraps_all(ruby: str) -> bool:
+    depth = 0
+    for index, char in enumerate(ruby):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and index < len(ruby) - 1:
+            return False
+    return True
+
+
+def _unique(atoms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(atoms))
