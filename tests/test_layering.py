@@ -36,7 +36,8 @@ def _imports(path: Path) -> set[str]:
 
 def _modules() -> list[tuple[str, set[str]]]:
     return [
-        (str(p.relative_to(PACKAGE)), _imports(p)) for p in sorted(PACKAGE.rglob("*.py"))
+        (str(p.relative_to(PACKAGE)), _imports(p))
+        for p in sorted(PACKAGE.rglob("*.py"))
     ]
 
 

@@ -35,6 +35,7 @@ class HostInfo:
     nix_free_bytes: int | None = None  # free space where /nix lives (or would)
     running_services: tuple[str, ...] = ()  # brew services whose process is running
     running_cask_apps: tuple[str, ...] = ()  # cask tokens whose app is running
+    os_name: str = ""  # "macOS", or PRETTY_NAME from /etc/os-release
 
 
 # ---------------------------------------------------------------- brew

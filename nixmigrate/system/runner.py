@@ -13,6 +13,10 @@ from typing import Final, Protocol
 
 from nixmigrate.errors import CommandFailedError, ToolMissingError
 
+# CompletedProcess is re-exported so other Runner implementations (the replay in
+# system/replay.py) can name their return type without importing subprocess.
+__all__ = ["DEFAULT_TIMEOUT", "CompletedProcess", "Runner", "SubprocessRunner"]
+
 DEFAULT_TIMEOUT: Final = 120.0
 
 
