@@ -110,14 +110,16 @@ def _scan_stow(
     from nixmigrate.scan.stow import resolve_stow_location, scan_stow
 
     try:
-        stow_dir, target, _ = resolve_stow_location(request.dotfiles, request.home)
+        stow_dir, target, options = resolve_stow_location(
+            request.dotfiles, request.home
+        )
     except UsageError as err:
         if request.dotfiles is not None:
             raise
         warnings.append(f"{err}; Stow dotfiles skipped (pass --dotfiles DIR)")
         return None
     env.progress(f"Reading Stow packages in {stow_dir}")
-    stow = scan_stow(stow_dir, target)
+    stow = scan_stow(stow_dir, target, home=request.home, options=options)
     warnings.extend(stow.problems)
     return ask_selection(stow, env.prompter)
 
