@@ -75,7 +75,9 @@ def _brew_table(inventory: Inventory) -> Table:
         ("services", [s.name for s in brew.services]),
     ]
     if inventory.brewfile is not None:
-        rows.append(("Brewfile entries", [e.name for e in inventory.brewfile.entries]))
+        rows.append(
+            ("Brewfile entries", [e.name for e in inventory.brewfile.entries if e.name])
+        )
     for label, names in rows:
         table.add_row(label, str(len(names)), Text(_examples(names)))
     return table

@@ -1,0 +1,126 @@
+"""`nixmigrate scan` end to end: fake brew on PATH, real files, the saved inventory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nixmigrate.cli import cli
+from nixmigrate.demo.dotfiles_setup import install_demo_dotfiles
+from tests.fakebrew import install_fake_tool
+
+CONTRACT_KEYS = {"schema_version", "host", "brew", "brewfile", "stow", "warnings"}
+
+
+@pytest.fixture
+def home() -> Path:
+    return Path(os.environ["HOME"])
+
+
+@pytest.fixture
+def fake_brew(
+    tmp_path: Path, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    bin_dir = tmp_path / "bin"
+    recording = fixtures_dir / "brew" / "mac-arm"
+    install_fake_tool(bin_dir, "brew", recording, monkeypatch)
+    install_fake_tool(bin_dir, "mas", recording, monkeypatch)
+    return bin_dir
+
+
+@pytest.fixture
+def no_brew_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", f"{empty}{os.pathsep}/usr/bin:/bin")
+
+
+def scan(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["scan", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.usefixtures("fake_brew")
+def test_json_inventory_has_the_contract_keys_and_is_saved(home: Path) -> None:
+    install_demo_dotfiles(home)
+    code, out, err = scan("--no-input", "--json")
+    assert code == 0, err
+    inventory = json.loads(out)
+    assert CONTRACT_KEYS <= set(inventory)
+    assert inventory["schema_version"] == 1
+    formulae = {f["name"]: f for f in inventory["brew"]["formulae"]}
+    assert {"name", "version", "tap", "on_request"} <= set(formulae["git"])
+    assert formulae["git"]["on_request"] is True
+    assert {"token", "version"} <= set(inventory["brew"]["casks"][0])
+    assert all({"name", "id"} <= set(m) for m in inventory["brew"]["mas"])
+    saved = home / ".local" / "state" / "nixmigrate" / "inventory.json"
+    state_home = Path(os.environ["XDG_STATE_HOME"]) / "nixmigrate" / "inventory.json"
+    assert not saved.exists()
+    assert json.loads(state_home.read_text()) == inventory
+    echoed = [ln for ln in err.splitlines() if ln.startswith("$ ")]
+    assert any(ln.endswith("brew info --json=v2 --installed") for ln in echoed)
+
+
+@pytest.mark.usefixtures("fake_brew")
+def test_without_input_every_stowed_package_is_included_and_mutable(
+    home: Path,
+) -> None:
+    install_demo_dotfiles(home)
+    code, out, _ = scan("--no-input", "--json")
+    assert code == 0
+    packages = {p["name"]: p for p in json.loads(out)["stow"]["packages"]}
+    assert packages["git"]["status"] == "stowed"
+    assert packages["git"]["include"] is True
+    assert packages["git"]["mode"] == "mutable"
+    assert packages["wezterm"]["status"] == "unstowed"
+    assert packages["wezterm"]["include"] is False
+
+
+@pytest.mark.usefixtures("no_brew_on_path")
+def test_nothing_to_scan_is_exit_1_with_one_clear_line() -> None:
+    code, out, err = scan("--no-input")
+    assert code == 1
+    assert out == ""
+    assert "error: nothing could be scanned" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("no_brew_on_path")
+def test_missing_brewfile_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = scan("--no-input", "--brewfile", str(tmp_path / "nope"))
+    assert code == 2
+    assert str(tmp_path / "nope") in err
+    assert "Traceback" not in err
+
+
+def test_missing_dotfiles_dir_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = scan("--no-input", "--no-brew", "--dotfiles", str(tmp_path / "x"))
+    assert code == 2
+    assert "does not exist" in err
+
+
+@pytest.mark.usefixtures("no_brew_on_path")
+def test_a_brewfile_alone_is_enough_and_no_brew_is_a_warning(
+    fixtures_dir: Path,
+) -> None:
+    brewfile = fixtures_dir / "brewfile" / "bundle-dump.Brewfile"
+    code, out, err = scan("--no-input", "--json", "--brewfile", str(brewfile))
+    assert code == 0, err
+    inventory = json.loads(out)
+    assert inventory["brewfile"]["entries"]
+    assert any("brew" in w.lower() for w in inventory["warnings"])
+    assert inventory["stow"] is None
+
+
+def test_an_empty_brewfile_scans_with_nothing_in_it(tmp_path: Path) -> None:
+    brewfile = tmp_path / "Brewfile"
+    brewfile.write_text("")
+    code, out, err = scan(
+        "--no-input", "--no-brew", "--json", "--brewfile", str(brewfile)
+    )
+    assert code == 0, err
+    assert json.loads(out)["brewfile"]["entries"] == []
