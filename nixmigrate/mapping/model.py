@@ -35,6 +35,7 @@ class Resolution:
     `program` is the home-manager module name (`git` means `programs.git`);
     `platforms` is empty when the item works everywhere, else e.g. ("darwin",).
     `chain` lists each resolution step that was tried, for `nixmigrate explain`.
+    `mas_id` is the App Store id of a `mas` item.
     """
 
     kind: ItemKind
@@ -50,3 +51,4 @@ class Resolution:
     source: Literal["brew", "brewfile"] = "brew"
     on_request: bool = True
     chain: tuple[str, ...] = ()
+    mas_id: int | None = None  # App Store id, for `mas` (homebrew.masApps)

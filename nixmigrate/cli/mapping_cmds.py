@@ -1,0 +1,422 @@
+"""`nixmigrate explain`, `map` and `verify`: look at, correct and check the mappings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import click
+from rich.text import Text
+
+from nixmigrate.cli.common import debug_option, err_console, out_console, user_errors
+from nixmigrate.errors import EXIT_FAILURE, StateError, UsageError
+
+if TYPE_CHECKING:
+    from nixmigrate.mapping.db import MappingDB
+    from nixmigrate.mapping.model import ItemKind, Resolution
+    from nixmigrate.mapping.overrides import OverrideChange
+    from nixmigrate.mapping.resolve import Resolver
+    from nixmigrate.mapping.schema import EntryKind
+    from nixmigrate.mapping.verify import VerifyReport
+    from nixmigrate.scan.inventory import Inventory
+    from nixmigrate.system.paths import Paths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ATTR_PATH: Final = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_'+-]*(\.[A-Za-z_][A-Za-z0-9_'+-]*)*$"
+)
+_ECHO_LIMIT: Final = 160
+
+
+def mappings_option(func: F) -> F:
+    return click.option(
+        "--mappings",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        metavar="DIR",
+        help="Use the mapping database in DIR instead of the one shipped.",
+    )(func)
+
+
+# ---------------------------------------------------------------- explain
+
+
+@click.command()
+@click.argument("name")
+@click.option("--cask", "as_cask", is_flag=True, help="Explain NAME as a cask.")
+@mappings_option
+@debug_option
+def explain(name: str, as_cask: bool, mappings: Path | None) -> None:
+    """Show what NAME becomes under Nix, why, and every step that was tried.
+
+    Uses the saved inventory (from `nixmigrate scan`) for context when there is
+    one; otherwise NAME is explained as a formula, or as a cask if only a cask
+    has that name.
+    """
+    with user_errors():
+        context = _Context.load(mappings)
+        resolution = _explained(context, name, "cask" if as_cask else None)
+    _print_explanation(resolution)
+
+
+def _explained(context: _Context, name: str, kind: ItemKind | None) -> Resolution:
+    from nixmigrate.mapping.resolve import explain_name
+
+    inventory = _saved_inventory(context.paths)
+    if inventory is not None:
+        found = _from_inventory(context, inventory, name, kind)
+        if found is not None:
+            return found
+    return explain_name(context.resolver, name, kind=kind)
+
+
+def _from_inventory(
+    context: _Context, inventory: Inventory, name: str, kind: ItemKind | None
+) -> Resolution | None:
+    matches = [
+        r
+        for r in context.resolve(inventory)
+        if (r.name == name or r.name.rsplit("/", 1)[-1] == name)
+        and (kind is None or r.kind == kind)
+    ]
+    return matches[0] if matches else None
+
+
+def _print_explanation(resolution: Resolution) -> None:
+    console = out_console()
+    target = " ".join(
+        filter(None, [resolution.action, resolution.attr, _program(resolution)])
+    )
+    console.print(
+        Text.assemble(
+            (resolution.name, "bold"),
+            f" ({resolution.kind}): ",
+            (target, "green" if resolution.action != "unmapped" else "red"),
+            f"  [{resolution.confidence}]",
+        )
+    )
+    for label, value in _details(resolution):
+        console.print(Text.assemble(f"  {label}: ", value))
+    console.print("  steps:")
+    for number, step in enumerate(resolution.chain, start=1):
+        console.print(Text(f"    {number}. {step}"))
+
+
+def _program(resolution: Resolution) -> str:
+    return f"(programs.{resolution.program})" if resolution.program else ""
+
+
+def _details(resolution: Resolution) -> list[tuple[str, str]]:
+    details = [("why", resolution.reason)]
+    if resolution.note:
+        details.append(("note", resolution.note))
+    if resolution.platforms:
+        details.append(("platforms", ", ".join(resolution.platforms)))
+    if resolution.unfree:
+        details.append(("license", "unfree (needs allowUnfree)"))
+    if resolution.source == "brewfile":
+        details.append(("from", "the Brewfile (not installed)"))
+    if not resolution.on_request:
+        details.append(("installed", "as a dependency"))
+    return details
+
+
+# ---------------------------------------------------------------- map
+
+
+@click.command(name="map")
+@click.argument("name")
+@click.argument("attr", required=False)
+@click.option("--keep", is_flag=True, help="Keep NAME in Homebrew instead.")
+@click.option("--reason", help="Why (recorded in your mappings file).")
+@click.option("--cask", "as_cask", is_flag=True, help="NAME is a cask.")
+@click.option("--tap", "as_tap", is_flag=True, help="NAME is a tap (only --keep).")
+@mappings_option
+@debug_option
+def map_command(
+    name: str,
+    attr: str | None,
+    keep: bool,
+    reason: str | None,
+    as_cask: bool,
+    as_tap: bool,
+    mappings: Path | None,
+) -> None:
+    """Map NAME to the nixpkgs attribute ATTR, or --keep it in Homebrew.
+
+    The choice goes to your own mappings file (~/.config/nixmigrate/mappings.toml),
+    which wins over nixmigrate's database; its comments and other entries are kept.
+    """
+    with user_errors():
+        kind = _kind_of(as_cask=as_cask, as_tap=as_tap)
+        _check_map_args(attr, keep=keep, kind=kind)
+        context = _Context.load(mappings)
+        before = context.explain(name, kind)
+        change = _record(context, name, kind, attr=attr, keep=keep, reason=reason)
+        after = _Context.load(mappings).explain(name, kind)
+    _print_change(before, after, change.path)
+    if attr is not None and attr not in context.resolver.names:
+        err_console().print(
+            Text(
+                f"note: {attr} is not in nixmigrate's list of known nixpkgs "
+                "attributes; `nixmigrate verify` checks it against your nixpkgs"
+            )
+        )
+
+
+def _kind_of(*, as_cask: bool, as_tap: bool) -> ItemKind:
+    if as_cask and as_tap:
+        msg = "--cask and --tap cannot be used together"
+        raise UsageError(msg, hint="a name is either a cask or a tap")
+    return "cask" if as_cask else "tap" if as_tap else "formula"
+
+
+def _check_map_args(attr: str | None, *, keep: bool, kind: ItemKind) -> None:
+    if (attr is None) == (not keep):
+        msg = "give a nixpkgs attribute or --keep (one of the two)"
+        raise UsageError(msg, hint="nixmigrate map ripgrep ripgrep, or map NAME --keep")
+    if attr is not None and not _ATTR_PATH.match(attr):
+        msg = f"'{attr}' is not a nixpkgs attribute path"
+        raise UsageError(msg, hint="e.g. ripgrep, nodejs_22, python3Packages.black")
+    if attr is not None and kind == "tap":
+        msg = "a tap can only be kept (--keep), not mapped to an attribute"
+        raise UsageError(msg, hint="map the tap's formulae one by one")
+
+
+def _record(
+    context: _Context,
+    name: str,
+    kind: ItemKind,
+    *,
+    attr: str | None,
+    keep: bool,
+    reason: str | None,
+) -> OverrideChange:
+    from nixmigrate.mapping.overrides import record_override
+
+    entry_kind: EntryKind = (
+        "cask" if kind == "cask" else "tap" if kind == "tap" else "formula"
+    )
+    return record_override(
+        context.paths.user_mappings,
+        entry_kind,
+        name,
+        attr=attr,
+        keep=keep,
+        reason=reason,
+    )
+
+
+def _print_change(before: Resolution, after: Resolution, path: Path) -> None:
+    console = out_console()
+    console.print(
+        Text.assemble(
+            (f"{after.kind} {after.name}", "bold"),
+            f": {_summary(before)} -> ",
+            (_summary(after), "green"),
+        )
+    )
+    console.print(Text(f"  saved in {path}"))
+
+
+def _summary(resolution: Resolution) -> str:
+    parts = [resolution.action, resolution.attr, _program(resolution)]
+    target = " ".join(filter(None, parts))
+    return f"{target} ({resolution.confidence})"
+
+
+# ---------------------------------------------------------------- verify
+
+
+@click.command()
+@click.option(
+    "--nixpkgs",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Check against this nixpkgs instead of <nixpkgs> from NIX_PATH.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@mappings_option
+@debug_option
+def verify(nixpkgs: Path | None, as_json: bool, mappings: Path | None) -> None:
+    """Check every chosen nixpkgs attribute against your nixpkgs, in one Nix call.
+
+    Missing attributes turn their items into `unmapped` in the saved inventory;
+    exits 1 when any attribute is missing or broken.
+    """
+    with user_errors():
+        report, checked = _run_verify(nixpkgs, mappings)
+    if report is None:
+        err_console().print("nothing to verify: no item maps to a nixpkgs attribute")
+        return
+    if as_json:
+        click.echo(_report_json(report, checked))
+    else:
+        _print_report(report, checked)
+    if report.failed:
+        raise SystemExit(EXIT_FAILURE)
+
+
+def _run_verify(
+    nixpkgs: Path | None, mappings: Path | None
+) -> tuple[VerifyReport | None, tuple[Resolution, ...]]:
+    from nixmigrate.mapping.verify import (
+        apply_verification,
+        attrs_to_verify,
+        verify_attrs,
+    )
+    from nixmigrate.system.runner import SubprocessRunner
+
+    paths = _paths()
+    inventory = _saved_inventory(paths)
+    if inventory is None:
+        msg = f"no saved inventory at {paths.inventory_file}"
+        raise StateError(msg, hint="run `nixmigrate scan` first")
+    resolutions = inventory.resolutions or _Context.load(mappings).resolve(inventory)
+    attrs = attrs_to_verify(resolutions)
+    if not attrs:
+        return None, resolutions
+    runner = SubprocessRunner(echo=_echo_command)
+    where = nixpkgs.resolve() if nixpkgs is not None else None
+    report = verify_attrs(runner, attrs, nixpkgs=where)
+    updated = apply_verification(resolutions, report, _installed_versions(inventory))
+    _save_inventory(paths, inventory.with_resolutions(updated))
+    return report, resolutions  # as checked: a failed item's attribute is gone after
+
+
+def _installed_versions(inventory: Inventory) -> dict[str, str]:
+    versions = {f.name: f.version for f in inventory.brew.formulae}
+    return versions | {c.token: c.version for c in inventory.brew.casks}
+
+
+def _echo_command(line: str) -> None:
+    short = line if len(line) <= _ECHO_LIMIT else line[: _ECHO_LIMIT - 3] + "..."
+    err_console().print(Text(short, style="dim"))
+
+
+def _items_by_attr(resolutions: tuple[Resolution, ...]) -> dict[str, list[str]]:
+    items: dict[str, list[str]] = {}
+    for resolution in resolutions:
+        if resolution.attr:
+            items.setdefault(resolution.attr, []).append(resolution.name)
+    return items
+
+
+def _print_report(report: VerifyReport, checked: tuple[Resolution, ...]) -> None:
+    from rich.table import Table
+
+    from nixmigrate.mapping.verify import describe_check
+
+    table = Table(title=f"nixpkgs {report.nixpkgs} on {report.system}")
+    for column in ("attribute", "status", "for"):
+        table.add_column(column)
+    items = _items_by_attr(checked)
+    for check in report.checks:
+        style = "red" if check.status in ("missing", "broken", "not-a-package") else ""
+        status = describe_check(check) + (", unfree" if check.unfree else "")
+        table.add_row(
+            Text(check.attr),
+            Text(status, style=style),
+            Text(", ".join(items.get(check.attr, []))),
+        )
+    console = out_console()
+    console.print(table)
+    failed = len(report.failed)
+    console.print(
+        f"{len(report.checks)} attributes checked, {failed} missing or broken"
+        + ("; their items are now unmapped" if failed else "")
+    )
+
+
+def _report_json(report: VerifyReport, checked: tuple[Resolution, ...]) -> str:
+    import json
+
+    items = _items_by_attr(checked)
+    checks = [
+        {
+            "attr": c.attr,
+            "status": c.status,
+            "version": c.version,
+            "available": c.available,
+            "unfree": c.unfree,
+            "error": c.error,
+            "items": items.get(c.attr, []),
+        }
+        for c in report.checks
+    ]
+    return json.dumps(
+        {
+            "system": report.system,
+            "nixpkgs": report.nixpkgs,
+            "checks": checks,
+            "failed": len(report.failed),
+        },
+        indent=2,
+    )
+
+
+# ---------------------------------------------------------------- shared
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The database, the user's overrides and a resolver over both."""
+
+    paths: Paths
+    db: MappingDB
+    overrides: MappingDB
+    resolver: Resolver
+
+    @classmethod
+    def load(cls, mappings: Path | None) -> _Context:
+        from nixmigrate.mapping.db import load_mappings, locate_mappings
+        from nixmigrate.mapping.overrides import load_overrides
+        from nixmigrate.mapping.resolve import make_resolver
+
+        paths = _paths()
+        db = load_mappings(locate_mappings(mappings))
+        overrides = load_overrides(paths.user_mappings)
+        return cls(paths, db, overrides, make_resolver(db, overrides))
+
+    def resolve(self, inventory: Inventory) -> tuple[Resolution, ...]:
+        from nixmigrate.mapping.resolve import resolve_inventory
+
+        return resolve_inventory(
+            inventory,
+            self.db,
+            self.overrides,
+            names=self.resolver.names,
+            rules=self.resolver.rules,
+        )
+
+    def explain(self, name: str, kind: ItemKind) -> Resolution:
+        return _explained(self, name, kind)
+
+
+def _paths() -> Paths:
+    from nixmigrate.system.paths import Paths
+
+    return Paths.from_env()
+
+
+def _saved_inventory(paths: Paths) -> Inventory | None:
+    from nixmigrate.scan.inventory import inventory_from_json
+
+    path = paths.inventory_file
+    if not path.is_file():
+        return None
+    return inventory_from_json(path.read_text(encoding="utf-8"), origin=str(path))
+
+
+def _save_inventory(paths: Paths, inventory: Inventory) -> None:
+    from nixmigrate.scan.inventory import inventory_to_json
+    from nixmigrate.system.fs import atomic_write_text
+
+    atomic_write_text(paths.inventory_file, inventory_to_json(inventory))
+
+
+COMMANDS = (explain, map_command, verify)

@@ -1,0 +1,259 @@
+"""Check the chosen nixpkgs attributes against the user's own nixpkgs, in one Nix call.
+
+For each attribute path the evaluation reports whether it exists, its version,
+whether `meta.platforms` includes this machine (no platforms means all), and whether
+it is unfree. Every lookup is wrapped in `builtins.tryEval`, so one attribute that
+throws (a removed alias, say) does not fail the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final, Literal
+
+from nixmigrate.errors import NixmigrateError
+from nixmigrate.mapping.versions import compare
+from nixmigrate.nixlang import nix_list, nix_str
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nixmigrate.mapping.model import Resolution
+    from nixmigrate.system.runner import Runner
+
+CheckStatus = Literal["ok", "missing", "broken", "not-a-package", "unavailable"]
+FAILED: Final[frozenset[CheckStatus]] = frozenset(
+    {"missing", "broken", "not-a-package"}
+)
+
+# The helpers take `pkgs` from the `let` that imports nixpkgs; see verify_expression.
+_PRELUDE: Final = """
+  hostSystem = pkgs.stdenv.hostPlatform.system or builtins.currentSystem;
+  lookup = path: builtins.foldl'
+    (set: name:
+      if set != null && builtins.isAttrs set && builtins.hasAttr name set
+      then builtins.getAttr name set else null)
+    pkgs path;
+  attempt = value:
+    let tried = builtins.tryEval (builtins.deepSeq value value);
+    in if tried.success then tried.value else null;
+  asList = value: if builtins.isList value then value else [ value ];
+  isUnfree = drv: (drv.meta.unfree or false) || builtins.any
+    (license: builtins.isAttrs license && (license.free or true) == false)
+    (asList (drv.meta.license or [ ]));
+  onHost = drv:
+    if pkgs ? lib.meta.availableOn && pkgs ? stdenv.hostPlatform
+    then pkgs.lib.meta.availableOn pkgs.stdenv.hostPlatform drv
+    else (let platforms = drv.meta.platforms or null;
+          in platforms == null || builtins.elem hostSystem platforms);
+  describe = drv: {
+    exists = true;
+    error = null;
+    package = attempt ((drv.type or null) == "derivation");
+    version = attempt (drv.version or null);
+    available = attempt (onHost drv);
+    unfree = attempt (isUnfree drv);
+  };
+  check = path:
+    let found = builtins.tryEval (lookup path);
+    in if !found.success then { exists = true; error = "evaluating it failed"; }
+       else if found.value == null then { exists = false; error = null; }
+       else describe found.value;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AttrCheck:
+    """What the user's nixpkgs says about one attribute path."""
+
+    attr: str
+    exists: bool
+    error: str | None = None
+    package: bool | None = None
+    version: str | None = None
+    available: bool | None = None  # on this machine; None when it could not be told
+    unfree: bool = False
+
+    @property
+    def status(self) -> CheckStatus:
+        if not self.exists:
+            return "missing"
+        if self.error is not None:
+            return "broken"
+        if self.package is False:
+            return "not-a-package"
+        if self.available is False:
+            return "unavailable"
+        return "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    system: str
+    nixpkgs: str  # "<nixpkgs>" or the path given
+    checks: tuple[AttrCheck, ...]
+
+    def check(self, attr: str) -> AttrCheck | None:
+        return next((c for c in self.checks if c.attr == attr), None)
+
+    @property
+    def failed(self) -> tuple[AttrCheck, ...]:
+        return tuple(c for c in self.checks if c.status in FAILED)
+
+
+def attr_path(attr: str) -> tuple[str, ...]:
+    """`python3Packages.aria2p` -> ("python3Packages", "aria2p")."""
+    return tuple(attr.split("."))
+
+
+def verify_expression(attrs: Sequence[str]) -> str:
+    """One Nix expression that checks every attribute path of `attrs`."""
+    paths = nix_list(nix_list(nix_str(c) for c in attr_path(a)) for a in attrs)
+    return (
+        "let\n"
+        "  pkgs = import <nixpkgs> { config = { allowUnfree = true; }; overlays = [ ]; };"
+        f"{_PRELUDE}"
+        "in {\n"
+        "  system = hostSystem;\n"
+        f"  results = map check {paths};\n"
+        "}\n"
+    )
+
+
+def verify_attrs(
+    runner: Runner, attrs: Sequence[str], *, nixpkgs: Path | None = None
+) -> VerifyReport:
+    """Evaluate every attribute in one call to nix-instantiate (or `nix eval`)."""
+    from nixmigrate.system.nix import eval_json
+
+    unique = tuple(dict.fromkeys(attrs))
+    raw = eval_json(runner, verify_expression(unique), nixpkgs=nixpkgs)
+    return parse_verify_output(raw, unique, nixpkgs=nixpkgs)
+
+
+def parse_verify_output(
+    raw: object, attrs: Sequence[str], *, nixpkgs: Path | None = None
+) -> VerifyReport:
+    if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
+        msg = "the Nix evaluation did not return {system, results}"
+        raise NixmigrateError(msg, hint="re-run with --debug and report it")
+    results = raw["results"]
+    if len(results) != len(attrs):
+        msg = f"asked Nix about {len(attrs)} attributes, got {len(results)} answers"
+        raise NixmigrateError(msg, hint="re-run with --debug and report it")
+    return VerifyReport(
+        system=str(raw.get("system", "")),
+        nixpkgs=str(nixpkgs) if nixpkgs is not None else "<nixpkgs>",
+        checks=tuple(
+            _check(attr, item) for attr, item in zip(attrs, results, strict=True)
+        ),
+    )
+
+
+def _check(attr: str, item: object) -> AttrCheck:
+    fields = item if isinstance(item, dict) else {}
+    return AttrCheck(
+        attr=attr,
+        exists=fields.get("exists") is True,
+        error=_opt_str(fields.get("error")),
+        package=_opt_bool(fields.get("package")),
+        version=_opt_str(fields.get("version")),
+        available=_opt_bool(fields.get("available")),
+        unfree=fields.get("unfree") is True,
+    )
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _opt_bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+# ---------------------------------------------------------------- resolutions
+
+
+def attrs_to_verify(resolutions: Iterable[Resolution]) -> tuple[str, ...]:
+    """Each attribute the resolutions would install, once, in order."""
+    return tuple(
+        dict.fromkeys(
+            r.attr for r in resolutions if r.attr and r.action in ("nix", "program")
+        )
+    )
+
+
+def apply_verification(
+    resolutions: Iterable[Resolution],
+    report: VerifyReport,
+    installed_versions: Mapping[str, str] | None = None,
+) -> tuple[Resolution, ...]:
+    """The resolutions with what the check found: a missing attribute makes the item
+    `unmapped`; availability, unfree and version differences become notes."""
+    versions = installed_versions or {}
+    updated: list[Resolution] = []
+    for resolution in resolutions:
+        check = report.check(resolution.attr) if resolution.attr else None
+        if check is None or resolution.action not in ("nix", "program"):
+            updated.append(resolution)
+        else:
+            updated.append(_verified(resolution, check, report, versions))
+    return tuple(updated)
+
+
+def _verified(
+    resolution: Resolution,
+    check: AttrCheck,
+    report: VerifyReport,
+    versions: Mapping[str, str],
+) -> Resolution:
+    step = f"verify {check.attr}: {describe_check(check)} in {report.nixpkgs}"
+    chain = (*resolution.chain, step)
+    if check.status in FAILED:
+        return replace(
+            resolution,
+            action="unmapped",
+            confidence="none",
+            attr=None,
+            program=None,
+            reason=(
+                f"{check.attr} is {describe_check(check)} in your nixpkgs "
+                f"({report.nixpkgs}); was: {resolution.reason}; "
+                f"map it with `nixmigrate map {resolution.name} ATTR`"
+            ),
+            chain=chain,
+        )
+    notes = [resolution.note] if resolution.note else []
+    if check.status == "unavailable":
+        notes.append(f"{check.attr} is not available on {report.system}")
+    notes += _version_note(check, versions.get(resolution.name, ""))
+    return replace(
+        resolution,
+        unfree=resolution.unfree or check.unfree,
+        note="; ".join(notes) or None,
+        chain=chain,
+    )
+
+
+def _version_note(check: AttrCheck, installed: str) -> list[str]:
+    if not installed or not check.version:
+        return []
+    relation = compare(installed, check.version)
+    if relation in ("same", "unknown"):
+        return []
+    return [f"nixpkgs has {check.version}, {relation} than the {installed} installed"]
+
+
+def describe_check(check: AttrCheck) -> str:
+    match check.status:
+        case "missing":
+            return "missing"
+        case "broken":
+            return f"broken ({check.error})"
+        case "not-a-package":
+            return "not a package (an attribute set)"
+        case "unavailable":
+            return "present but not for this platform"
+        case "ok":
+            return f"present ({check.version})" if check.version else "present"

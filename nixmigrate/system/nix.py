@@ -1,0 +1,79 @@
+"""The Nix commands nixmigrate runs: argv builders, and one evaluation call.
+
+`nixpkgs` (a path) is handed to Nix as `-I nixpkgs=PATH`, so expressions always say
+`<nixpkgs>` and no path is ever pasted into Nix source.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
+
+if TYPE_CHECKING:
+    from nixmigrate.system.runner import Runner
+
+EVAL_TIMEOUT: Final = 600.0  # evaluating a few hundred nixpkgs attributes takes a while
+_NO_NIXPKGS_HINT: Final = (
+    "pass --nixpkgs PATH (a nixpkgs checkout), or set NIX_PATH=nixpkgs=... "
+    "(flake users: NIX_PATH=nixpkgs=flake:nixpkgs with Nix >= 2.19)"
+)
+
+
+def nix_instantiate_eval_cmd(expr: str, *, nixpkgs: Path | None = None) -> list[str]:
+    return [
+        "nix-instantiate",
+        "--eval",
+        "--strict",
+        "--json",
+        *_search_path(nixpkgs),
+        "-E",
+        expr,
+    ]
+
+
+def nix_eval_cmd(expr: str, *, nixpkgs: Path | None = None) -> list[str]:
+    return [
+        "nix",
+        "--extra-experimental-features",
+        "nix-command",
+        "eval",
+        "--impure",  # <nixpkgs> and builtins.currentSystem
+        "--json",
+        *_search_path(nixpkgs),
+        "--expr",
+        expr,
+    ]
+
+
+def eval_json(runner: Runner, expr: str, *, nixpkgs: Path | None = None) -> object:
+    """Evaluate `expr` strictly and return its JSON value (one process)."""
+    argv = _eval_argv(runner, expr, nixpkgs)
+    try:
+        done = runner.run(argv, timeout=EVAL_TIMEOUT)
+    except CommandFailedError as err:
+        if "nixpkgs" in err.stderr and "search path" in err.stderr:
+            raise CommandFailedError(
+                err.argv, err.returncode, err.stderr, hint=_NO_NIXPKGS_HINT
+            ) from err
+        raise
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as err:
+        msg = f"'{argv[0]}' printed something that is not JSON ({err.msg})"
+        raise NixmigrateError(msg, hint="re-run with --debug and report it") from err
+
+
+def _eval_argv(runner: Runner, expr: str, nixpkgs: Path | None) -> list[str]:
+    if runner.which("nix-instantiate"):
+        return nix_instantiate_eval_cmd(expr, nixpkgs=nixpkgs)
+    if runner.which("nix"):
+        return nix_eval_cmd(expr, nixpkgs=nixpkgs)
+    tool = "nix-instantiate"
+    raise ToolMissingError(tool, hint="install Nix first (https://nixos.org/download)")
+
+
+def _search_path(nixpkgs: Path | None) -> list[str]:
+    return [] if nixpkgs is None else ["-I", f"nixpkgs={nixpkgs}"]
