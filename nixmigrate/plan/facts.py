@@ -1,0 +1,71 @@
+"""Decisions that do not depend on how far the plan goes, computed once per plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nixmigrate.plan.config import MutableLink
+from nixmigrate.plan.declarative import DeclarativePlan, plan_declarative
+from nixmigrate.plan.links import (
+    StowContext,
+    mutable_packages,
+    package_links,
+    sort_links,
+    with_links,
+)
+from nixmigrate.plan.options import PlanOptions
+from nixmigrate.plan.packages import PackageSet, plan_packages
+from nixmigrate.scan.inventory import Inventory, StowPackage
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    inventory: Inventory
+    options: PlanOptions
+    stow: StowContext | None
+    mutable: tuple[StowPackage, ...]  # included, mode "mutable", with links
+    mutable_links: tuple[MutableLink, ...]
+    declarative: DeclarativePlan
+    packages_before_programs: PackageSet  # phases 2-3
+    packages_with_programs: PackageSet  # phase 4 on: some move to home/programs/
+
+    @property
+    def host_dir(self) -> str:
+        return f"hosts/{self.options.hostname}"
+
+    def packages(self, *, declarative: bool) -> PackageSet:
+        return (
+            self.packages_with_programs
+            if declarative
+            else self.packages_before_programs
+        )
+
+
+def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
+    stow = _stow_context(inventory, options)
+    mutable = with_links(mutable_packages(stow.stow)) if stow else ()
+    links = [link for p in mutable for link in package_links(stow, p)] if stow else []
+    declarative = plan_declarative(stow, inventory.resolutions, options.declarative)
+    return Facts(
+        inventory=inventory,
+        options=options,
+        stow=stow,
+        mutable=mutable,
+        mutable_links=sort_links(links),
+        declarative=declarative,
+        packages_before_programs=plan_packages(inventory),
+        packages_with_programs=plan_packages(
+            inventory,
+            own_program_files=declarative.programs,
+            provided_by_programs=declarative.provided_attrs,
+        ),
+    )
+
+
+def _stow_context(inventory: Inventory, options: PlanOptions) -> StowContext | None:
+    """None without a Stow directory, or when its target is not inside home."""
+    if inventory.stow is None:
+        return None
+    dotfiles = options.dotfiles_dir or inventory.stow.dir
+    context = StowContext(stow=inventory.stow, home=options.home, dotfiles_dir=dotfiles)
+    return context if context.target_prefix is not None else None

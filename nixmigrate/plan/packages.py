@@ -1,0 +1,185 @@
+"""Phase 2 decisions: which resolutions become `home.packages`, `programs.*` or stay brews.
+
+Resolutions drive everything: action `nix` -> a package, `program` -> a home-manager
+module, `keep-brew` (and `unmapped`, which nothing replaces) -> `homebrew.brews`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from nixmigrate.mapping.model import Resolution
+from nixmigrate.plan.config import ProgramEnable
+from nixmigrate.scan.inventory import Inventory
+
+Bucket = Literal["common", "darwin", "linux"]
+BUCKETS: Final[tuple[Bucket, ...]] = ("common", "darwin", "linux")
+
+# home-manager modules whose default package is not `pkgs.<module name>`
+# (from the modules' `package` defaults, home-manager-programs.tsv)
+_DEFAULT_PACKAGE: Final[Mapping[str, str]] = {
+    "awscli": "awscli2",
+    "bash": "bashInteractive",
+    "concord": "concord-tui",
+    "cursor": "code-cursor",
+    "dbeaver": "dbeaver-bin",
+    "dircolors": "coreutils",
+    "floorp": "floorp-bin",
+    "gpg": "gnupg",
+    "grep": "gnugrep",
+    "info": "texinfoInteractive",
+    "java": "jdk",
+    "kakoune": "kakoune-unwrapped",
+    "kraftkit": "kraft",
+    "mbsync": "isync",
+    "neovim": "neovim-unwrapped",
+    "npm": "nodejs",
+    "onlyoffice": "onlyoffice-desktopeditors",
+    "parallel": "parallel-full",
+    "password-store": "pass",
+    "qalculate": "libqalculate",
+    "retroarch": "retroarch-bare",
+    "riff": "riffdiff",
+    "sagemath": "sage",
+    "sherlock": "sherlock-launcher",
+    "taskwarrior": "taskwarrior2",
+    "urxvt": "rxvt-unicode",
+}
+# modules without a settable `package` option (absent or read-only)
+_NO_PACKAGE_OPTION: Final = frozenset(
+    {
+        "command-not-found",
+        "diff-highlight",
+        "diff-so-fancy",
+        "docker-cli",
+        "glab",
+        "home-manager",
+        "jetbrains-remote",
+        "just",
+        "macos-terminal",
+        "matplotlib",
+        "mcp",
+        "niriswitcher",
+        "radicle",
+        "readline",
+        "texlive",
+        "vim",
+        "yarn",
+    }
+)
+_INSTALLS: Final = frozenset({"nix", "program"})
+_DEFAULT_TAPS: Final = frozenset({"homebrew/core", "homebrew/cask"})
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSet:
+    packages: Mapping[Bucket, tuple[str, ...]]
+    programs: Mapping[Bucket, tuple[ProgramEnable, ...]]
+    unfree: tuple[str, ...]
+    brews: tuple[str, ...]
+
+
+def bucket_of(platforms: Iterable[str]) -> Bucket:
+    wanted = set(platforms)
+    if wanted == {"darwin"}:
+        return "darwin"
+    if wanted == {"linux"}:
+        return "linux"
+    return "common"
+
+
+def installed(resolutions: Iterable[Resolution]) -> tuple[Resolution, ...]:
+    """Formulae and casks the user asked for that Nix provides (nix or program)."""
+    return tuple(
+        r
+        for r in resolutions
+        if r.kind in ("formula", "cask") and r.action in _INSTALLS and r.on_request
+    )
+
+
+def program_package(program: str, attr: str | None) -> str | None:
+    """The `package = pkgs.<attr>` to write, or None when the module default is right."""
+    if attr is None or program in _NO_PACKAGE_OPTION:
+        return None
+    if attr in (program, _DEFAULT_PACKAGE.get(program)):
+        return None
+    return attr
+
+
+def unfree_name(attr: str) -> str:
+    """What `lib.getName` returns for the package, as far as the attribute tells."""
+    return attr.rsplit(".", 1)[-1]
+
+
+def plan_packages(
+    inventory: Inventory,
+    *,
+    own_program_files: frozenset[str] = frozenset(),
+    provided_by_programs: frozenset[str] = frozenset(),
+) -> PackageSet:
+    """Split the resolutions into packages, programs, unfree names and kept brews.
+
+    `own_program_files` are programs rendered in `home/programs/<name>.nix` (phase 4),
+    so they are left out here; `provided_by_programs` are attributes such a program
+    installs itself, so they are not listed in `home.packages` as well.
+    """
+    chosen = installed(inventory.resolutions)
+    packages: dict[Bucket, set[str]] = {b: set() for b in BUCKETS}
+    programs: dict[Bucket, dict[str, ProgramEnable]] = {b: {} for b in BUCKETS}
+    for res in chosen:
+        bucket = bucket_of(res.platforms)
+        if res.action == "program" and res.program:
+            if res.program not in own_program_files:
+                package = program_package(res.program, res.attr)
+                programs[bucket][res.program] = ProgramEnable(res.program, package)
+        elif res.attr and res.attr not in provided_by_programs:
+            packages[bucket].add(res.attr)
+    return PackageSet(
+        packages={b: tuple(sorted(packages[b])) for b in BUCKETS},
+        programs={
+            b: tuple(programs[b][n] for n in sorted(programs[b])) for b in BUCKETS
+        },
+        unfree=tuple(
+            sorted({unfree_name(r.attr) for r in chosen if r.unfree and r.attr})
+        ),
+        brews=kept_brews(inventory),
+    )
+
+
+def kept_brews(inventory: Inventory) -> tuple[str, ...]:
+    """Formulae Homebrew keeps: `keep-brew`, and `unmapped` ones nothing replaces."""
+    taps = {f.name: f.tap for f in inventory.brew.formulae}
+    names = {
+        _qualified(r.name, taps.get(r.name, ""))
+        for r in inventory.resolutions
+        if r.kind == "formula"
+        and r.action in ("keep-brew", "unmapped")
+        and r.on_request
+    }
+    return tuple(sorted(names))
+
+
+def unmapped_formulae(inventory: Inventory) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            r.name
+            for r in inventory.resolutions
+            if r.kind == "formula" and r.action == "unmapped" and r.on_request
+        )
+    )
+
+
+def _qualified(name: str, tap: str) -> str:
+    if not tap or tap in _DEFAULT_TAPS or "/" in name:
+        return name
+    return f"{tap}/{name}"
+
+
+def cask_qualified(token: str, tap: str) -> str:
+    return _qualified(token, tap)
+
+
+def third_party_taps(taps: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(taps) - _DEFAULT_TAPS))

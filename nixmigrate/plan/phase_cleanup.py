@@ -1,0 +1,133 @@
+"""Phase 7: unstow the rest, uninstall migrated formulae, archive the dotfiles repo."""
+
+from __future__ import annotations
+
+from nixmigrate.plan.assemble import links_for
+from nixmigrate.plan.commands import activate_argv
+from nixmigrate.plan.facts import Facts
+from nixmigrate.plan.links import unstow_step
+from nixmigrate.plan.model import PhasePlan
+from nixmigrate.plan.packages import installed
+from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Step
+from nixmigrate.scan.inventory import StowPackage
+
+ARCHIVE_SUFFIX = ".stow-archive"
+
+
+def cleanup_phase(facts: Facts) -> PhasePlan:
+    remaining = _remaining_packages(facts)
+    uninstall = _brew_uninstalls(facts)
+    steps: list[Step] = []
+    if facts.stow is not None:
+        steps.extend(unstow_step(facts.stow, p) for p in remaining)
+    steps.extend(uninstall)
+    if facts.options.is_darwin:
+        steps.append(Activate(activate_argv(facts.options, installed=True)))
+    archive, archive_note = _archive(facts)
+    steps.extend(archive)
+    return PhasePlan(
+        phase=Phase.CLEANUP,
+        title=PHASES[Phase.CLEANUP].title,
+        preconditions=(
+            "phases 1-6 (as far as wanted) were applied and you have used the result",
+        ),
+        steps=tuple(steps),
+        commands=("nixmigrate apply --phase 7",),
+        verify=("`brew list --formula` shows only what homebrew.brews keeps",),
+        undo=(
+            (
+                "nixmigrate rollback (re-stows packages, reinstalls uninstalled formulae, "
+                "moves the archive back)"
+            ),
+        ),
+        notes=_notes(facts, remaining, uninstall, archive_note),
+    )
+
+
+def _remaining_packages(facts: Facts) -> tuple[StowPackage, ...]:
+    stow = facts.inventory.stow
+    if stow is None:
+        return ()
+    handled = {p.name for p in facts.mutable} | {
+        u.package for u in facts.declarative.unstow
+    }
+    return tuple(
+        sorted(
+            (p for p in stow.packages if p.links and p.name not in handled),
+            key=lambda p: p.name,
+        )
+    )
+
+
+def _brew_uninstalls(facts: Facts) -> tuple[BrewUninstall, ...]:
+    present = {f.name for f in facts.inventory.brew.formulae}
+    found = {
+        r.name: BrewUninstall(r.name, _replacement(r.attr, r.program))
+        for r in installed(facts.inventory.resolutions)
+        if r.kind == "formula" and r.name in present
+    }
+    return tuple(found[name] for name in sorted(found))
+
+
+def _replacement(attr: str | None, program: str | None) -> str:
+    return f"replaced by programs.{program}" if program else f"replaced by pkgs.{attr}"
+
+
+def _archive(facts: Facts) -> tuple[tuple[Archive, ...], str]:
+    if facts.stow is None:
+        return (), "no dotfiles directory to archive"
+    source = facts.stow.dotfiles_dir.rstrip("/")
+    pointing = [link.home_path for link in links_for(facts, Phase.CLEANUP)]
+    if pointing:
+        shown = ", ".join(f"~/{p}" for p in pointing)
+        return (), (
+            f"{source} is not archived: these home-manager links point into it and "
+            f"would break: {shown}"
+        )
+    return (
+        Archive(source, source + ARCHIVE_SUFFIX),
+    ), f"{source} moves to {source}{ARCHIVE_SUFFIX}"
+
+
+def _skipped_formulae(facts: Facts) -> tuple[str, ...]:
+    present = {f.name for f in facts.inventory.brew.formulae if f.on_request}
+    return tuple(
+        sorted(
+            r.name
+            for r in facts.inventory.resolutions
+            if r.kind == "formula" and r.action == "skip" and r.name in present
+        )
+    )
+
+
+def _notes(
+    facts: Facts,
+    remaining: tuple[StowPackage, ...],
+    uninstall: tuple[BrewUninstall, ...],
+    archive_note: str,
+) -> tuple[str, ...]:
+    notes = [archive_note]
+    stow = facts.inventory.stow
+    if remaining and stow is not None:
+        names = ", ".join(p.name for p in remaining)
+        notes.append(
+            f"not migrated, unstowed now (their files stay in the repo): {names}; "
+            f"`stow -d {stow.dir} -t {stow.target} NAME` brings one back"
+        )
+    if uninstall:
+        notes.append(
+            "apply uninstalls a formula only when its commands already resolve into a "
+            "Nix profile, and lists the ones it keeps"
+        )
+    if facts.options.is_darwin:
+        mode = "zap" if facts.options.homebrew_zap else "uninstall"
+        notes.append(
+            f'homebrew.onActivation.cleanup = "{mode}": a switch removes formulae '
+            "not in homebrew.brews (add any formula apply kept); casks are all listed, "
+            "so none is removed"
+        )
+        skipped = _skipped_formulae(facts)
+        if skipped:
+            notes.append(f"marked skip, so cleanup removes them: {', '.join(skipped)}")
+    return tuple(notes)

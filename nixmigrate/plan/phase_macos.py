@@ -1,0 +1,56 @@
+"""Phase 5: macOS settings and declarative Homebrew (casks, taps, Mac App Store)."""
+
+from __future__ import annotations
+
+import shlex
+
+from nixmigrate.plan.commands import activate_argv, rollback_command
+from nixmigrate.plan.facts import Facts
+from nixmigrate.plan.homebrew import kept_casks, mas_apps
+from nixmigrate.plan.model import PhasePlan
+from nixmigrate.plan.phases import PHASES, Phase
+
+
+def macos_phase(facts: Facts) -> PhasePlan:
+    options = facts.options
+    title = PHASES[Phase.MACOS].title
+    if not options.is_darwin:
+        note = (
+            f"skipped: {options.system} is not macOS (no nix-darwin, no Homebrew casks)"
+        )
+        return PhasePlan(phase=Phase.MACOS, title=title, notes=(note,))
+    return PhasePlan(
+        phase=Phase.MACOS,
+        title=title,
+        preconditions=("phase 4 was applied (or skipped on purpose)",),
+        commands=(shlex.join(activate_argv(options, installed=True)),),
+        verify=(
+            "`brew list --cask` still shows every app",
+            "System Settings show the declared defaults (some need a log out and in)",
+        ),
+        undo=(rollback_command(options),),
+        notes=_notes(facts),
+    )
+
+
+def _notes(facts: Facts) -> tuple[str, ...]:
+    options, inventory = facts.options, facts.inventory
+    notes = [
+        (
+            "nix-homebrew takes over the existing Homebrew installation (autoMigrate); "
+            "installed formulae and casks stay"
+        ),
+        'onActivation.cleanup stays "none" until phase 7: a switch removes nothing',
+    ]
+    casks = kept_casks(inventory)
+    if casks:
+        notes.append(f"casks declared: {', '.join(casks)}")
+    apps = mas_apps(inventory)
+    if apps:
+        notes.append(f"Mac App Store apps declared: {', '.join(a.name for a in apps)}")
+    if options.declarative.macos_defaults:
+        groups = ", ".join(sorted(options.declarative.macos_defaults))
+        notes.append(f"system.defaults written for: {groups}")
+    if options.touch_id:
+        notes.append("sudo accepts Touch ID (security.pam.services.sudo_local)")
+    return tuple(notes)

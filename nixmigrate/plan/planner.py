@@ -1,0 +1,91 @@
+"""Inventory + options -> Plan: the generated tree for phases 1..N and what each does.
+
+Pure: the same inventory and options always give the same plan, byte for byte. A
+phase's `writes` are the files that differ between the trees for 1..N-1 and 1..N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Final
+
+from nixmigrate.plan.assemble import build_config
+from nixmigrate.plan.commands import activate_argv
+from nixmigrate.plan.facts import Facts, gather_facts
+from nixmigrate.plan.model import PhasePlan, Plan
+from nixmigrate.plan.options import PlanOptions, resolved_options
+from nixmigrate.plan.phase_cleanup import cleanup_phase
+from nixmigrate.plan.phase_configs import configs_phase
+from nixmigrate.plan.phase_declarative import declarative_phase
+from nixmigrate.plan.phase_foundation import foundation_phase
+from nixmigrate.plan.phase_macos import macos_phase
+from nixmigrate.plan.phase_packages import packages_phase
+from nixmigrate.plan.phase_second_host import second_host_phase
+from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.steps import Activate, WriteFile
+from nixmigrate.render.outputs import render_files
+from nixmigrate.scan.inventory import Inventory
+
+PHASE_BUILDERS: Final[Mapping[Phase, Callable[[Facts], PhasePlan]]] = {
+    Phase.FOUNDATION: foundation_phase,
+    Phase.PACKAGES: packages_phase,
+    Phase.CONFIGS: configs_phase,
+    Phase.DECLARATIVE: declarative_phase,
+    Phase.MACOS: macos_phase,
+    Phase.SECOND_MACHINE: second_host_phase,
+    Phase.CLEANUP: cleanup_phase,
+}
+
+
+def build_plan(inventory: Inventory, options: PlanOptions) -> Plan:
+    options = resolved_options(options)
+    facts = gather_facts(inventory, options)
+    trees = {phase: render_tree(facts, phase) for phase in _phases(options.through)}
+    phases: list[PhasePlan] = []
+    previous: Mapping[str, str] = {}
+    for phase, files in trees.items():
+        current = {f.relpath: f.content for f in files}
+        writes = tuple(p for p in sorted(current) if previous.get(p) != current[p])
+        phases.append(replace(PHASE_BUILDERS[phase](facts), writes=writes))
+        previous = current
+    return Plan(
+        config_dir=options.config_dir,
+        hostname=options.hostname,
+        user=options.user,
+        system=options.system,
+        home=options.home,
+        through=options.through,
+        files=trees[options.through],
+        phases=_bootstrap_first_activation(tuple(phases), facts),
+    )
+
+
+def render_tree(facts: Facts, through: Phase) -> tuple[WriteFile, ...]:
+    return render_files(build_config(facts, through))
+
+
+def _phases(through: Phase) -> tuple[Phase, ...]:
+    return tuple(p for p in Phase if p <= through)
+
+
+def _bootstrap_first_activation(
+    phases: tuple[PhasePlan, ...], facts: Facts
+) -> tuple[PhasePlan, ...]:
+    """Run the first switch through `nix run` when nix-darwin/home-manager is missing."""
+    host = facts.inventory.host
+    if host.nix_darwin if facts.options.is_darwin else host.home_manager:
+        return phases
+    bootstrap = activate_argv(facts.options, installed=False)
+    result: list[PhasePlan] = []
+    done = False
+    for phase in phases:
+        if not done and any(isinstance(s, Activate) for s in phase.steps):
+            steps = tuple(
+                replace(s, argv=bootstrap) if isinstance(s, Activate) else s
+                for s in phase.steps
+            )
+            phase = replace(phase, steps=steps)
+            done = True
+        result.append(phase)
+    return tuple(result)
