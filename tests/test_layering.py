@@ -17,7 +17,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "questionary": ("system/prompt.py",),
     "subprocess": ("system/runner.py",),
     "psutil": ("system/procs.py", "system/lockcheck.py"),
-    "rich": ("cli/", "report/console.py"),
+    "rich": ("cli/", "report/console.py", "report/plan_console.py"),
 }
 PURE_PACKAGES = ("mapping/", "plan/", "render/", "report/model.py")
 SIDE_EFFECT_MODULES = {"subprocess", "psutil", "questionary", "click", "shutil"}

@@ -6,13 +6,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.text import Text
 
 from nixmigrate.errors import EXIT_FAILURE, EXIT_INTERRUPTED, NixmigrateError
+
+if TYPE_CHECKING:
+    from nixmigrate.app.env import Env
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,3 +90,40 @@ def user_errors() -> Iterator[None]:
         where = f": {err.filename}" if err.filename else ""
         print_error(f"{err.strerror or err}{where}", "check the path and permissions")
         raise SystemExit(EXIT_FAILURE) from None
+
+
+def echo_command(command: str) -> None:
+    """Show each external command before it runs (`$ brew info ...`), on stderr."""
+    err_console().print(Text(command, style="dim"))
+
+
+def make_env(*, no_input: bool) -> Env:
+    """The real boundaries; prompts only when a person is at a terminal."""
+    from nixmigrate.app.env import Env
+    from nixmigrate.system.paths import Paths
+    from nixmigrate.system.prompt import NonInteractivePrompter, QuestionaryPrompter
+    from nixmigrate.system.runner import SubprocessRunner
+
+    interactive = not no_input and is_interactive()
+    return Env(
+        runner=SubprocessRunner(echo=echo_command),
+        paths=Paths.from_env(),
+        prompter=QuestionaryPrompter() if interactive else NonInteractivePrompter(),
+    )
+
+
+def make_confirm(env: Env, *, yes: bool) -> Callable[[str], bool]:
+    """Ask before anything destructive; --yes answers for the user."""
+
+    def confirm(description: str) -> bool:
+        err_console().print(Text(description))
+        if yes:
+            return True
+        if not env.prompter.interactive:
+            from nixmigrate.errors import UsageError
+
+            msg = "this changes your home directory and no one is at a terminal to confirm"
+            raise UsageError(msg, hint="review the plan, then re-run with --yes")
+        return env.prompter.confirm("Go ahead?", default=False)
+
+    return confirm

@@ -89,3 +89,14 @@ def _bootstrap_first_activation(
             done = True
         result.append(phase)
     return tuple(result)
+
+
+def option_problems(inventory: Inventory, options: PlanOptions) -> tuple[str, ...]:
+    """Options the generated modules set that current home-manager/nix-darwin lack."""
+    from nixmigrate.render.optioncheck import check_files
+    from nixmigrate.render.outputs import module_scopes
+
+    facts = gather_facts(inventory, resolved_options(options))
+    model = build_config(facts, options.through)
+    problems = check_files(render_files(model), module_scopes(model))
+    return tuple(p.describe() for p in problems)

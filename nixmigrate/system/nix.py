@@ -77,3 +77,27 @@ def _eval_argv(runner: Runner, expr: str, nixpkgs: Path | None) -> list[str]:
 
 def _search_path(nixpkgs: Path | None) -> list[str]:
     return [] if nixpkgs is None else ["-I", f"nixpkgs={nixpkgs}"]
+
+
+def nix_parse_cmd() -> list[str]:
+    """Parse Nix from stdin; Nix 2.8 also rejects undefined variables here."""
+    return ["nix-instantiate", "--parse", "-"]
+
+
+def parse_problems(runner: Runner, sources: dict[str, str]) -> tuple[str, ...] | None:
+    """`relpath: error` for each source that does not parse; None without Nix."""
+    if runner.which("nix-instantiate") is None:
+        return None
+    problems: list[str] = []
+    for relpath, source in sorted(sources.items()):
+        done = runner.run(nix_parse_cmd(), check=False, input_text=source, timeout=60)
+        if done.returncode != 0:
+            problems.append(f"{relpath}: {_nix_error(done.stderr)}")
+    return tuple(problems)
+
+
+def _nix_error(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    error = next((ln for ln in lines if ln.startswith("error:")), "does not parse")
+    where = next((ln for ln in lines if ln.startswith("at «stdin»")), "")
+    return f"{error} {where.removeprefix('at «stdin»')}".strip()

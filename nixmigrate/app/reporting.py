@@ -1,0 +1,32 @@
+"""The report use case: inventory + run state -> Report, and the report files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nixmigrate.app.env import Env
+from nixmigrate.app.planning import load_inventory
+from nixmigrate.report.files import report_to_json, report_to_markdown
+from nixmigrate.report.model import Progress, Report, build_report
+from nixmigrate.state.store import CheckpointStore, load_state
+from nixmigrate.system.fs import atomic_write_text
+
+
+def make_report(env: Env) -> Report:
+    inventory = load_inventory(env)
+    store = CheckpointStore.from_paths(env.paths)
+    state = load_state(store.state_file)
+    progress = Progress(
+        config_dir=state.config_dir or None,
+        completed=tuple(int(p) for p in state.completed),
+        planned_through=state.planned_through,
+        checkpoints=state.checkpoints,
+    )
+    return build_report(inventory, progress)
+
+
+def write_report_files(report: Report, directory: Path) -> tuple[Path, Path]:
+    markdown, json_file = directory / "report.md", directory / "report.json"
+    atomic_write_text(markdown, report_to_markdown(report))
+    atomic_write_text(json_file, report_to_json(report))
+    return markdown, json_file
