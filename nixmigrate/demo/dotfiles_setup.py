@@ -178,3 +178,18 @@ class _Linker:
             return None, None
         owner, source = inside.split("/", 1)
         return owner, self.tree(owner).root.find(source)
+
+
+def link_package(dotfiles: Path, home: Path, package: str) -> None:
+    """`stow PACKAGE` without GNU Stow, for the demo on machines that lack it."""
+    options = read_stow_options(home, dotfiles)
+    _Linker(LocalFS(), dotfiles, home, options).stow(package)
+
+
+def unlink_package(dotfiles: Path, home: Path, package: str) -> None:
+    """`stow -D PACKAGE` without GNU Stow: remove the links the package owns."""
+    options = read_stow_options(home, dotfiles)
+    found = scan_stow(dotfiles, home, options=options).package(package)
+    fs = LocalFS()
+    for link in found.links if found else ():
+        fs.unlink(home / link.path)

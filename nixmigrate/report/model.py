@@ -74,22 +74,10 @@ def next_steps(inventory: Inventory, progress: Progress) -> tuple[str, ...]:
         )
         return tuple(steps)
     upcoming = Phase(done + 1)
-    planned = progress.planned_through or 0
-    if planned < upcoming:
-        steps.append(
-            f"nixmigrate plan --phase {int(upcoming)}  # {PHASES[upcoming].title}"
-        )
-    elif PHASES[upcoming].changes_home:
-        steps.append(
-            f"nixmigrate apply --phase {int(upcoming)}  # {PHASES[upcoming].title}"
-        )
-    else:
-        steps.append(
-            f"review {progress.config_dir or '~/nix-config'}, build it, then "
-            f"nixmigrate plan --phase {int(upcoming) + 1}"
-            if upcoming < max(Phase)
-            else f"nixmigrate apply --phase {int(upcoming)}"
-        )
+    verb = "plan" if (progress.planned_through or 0) < upcoming else "apply"
+    steps.append(
+        f"nixmigrate {verb} --phase {int(upcoming)}  # {PHASES[upcoming].title}"
+    )
     return tuple(steps)
 
 

@@ -1,0 +1,130 @@
+"""`nixmigrate demo`: the whole migration on bundled demo data, in a temporary home."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.text import Text
+
+from nixmigrate.cli.common import (
+    debug_option,
+    echo_command,
+    err_console,
+    out_console,
+    user_errors,
+)
+from nixmigrate.errors import EXIT_FAILURE, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from nixmigrate.app.demo import DemoResult
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    help="Run in this (new or empty) directory and keep it [default: a temp dir].",
+)
+@click.option("--keep", is_flag=True, help="Keep the temporary directory afterwards.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not echo each command.")
+@debug_option
+def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
+    """Run scan, map, plan, apply and rollback on a recorded Mac, in a temp home.
+
+    Nothing outside the demo directory is read or changed: Homebrew's output is
+    replayed from a recording and the switch is simulated.
+    """
+    from nixmigrate.app.demo import run_demo
+    from nixmigrate.report.console import render_inventory
+    from nixmigrate.report.plan_console import render_write_report
+
+    say_console = err_console()
+
+    def say(message: str) -> None:
+        say_console.print(Text(f"==> {message}", style="bold cyan"))
+
+    with user_errors():
+        root = _demo_root(directory)
+        try:
+            result = run_demo(
+                root, say=say, echo=(lambda _: None) if quiet else echo_command
+            )
+        finally:
+            if directory is None and not keep:
+                shutil.rmtree(root, ignore_errors=True)
+    console = out_console()
+    render_inventory(console, result.inventory)
+    render_write_report(console, result.plan_run.report, diffs=False)
+    _summary(console, result)
+    if directory is not None or keep:
+        home = result.root / "home"
+        console.print(
+            Text.assemble(
+                ("Kept: ", "bold"),
+                f"{result.root}  (try: HOME={home} nixmigrate report)",
+            )
+        )
+    if not result.round_trip_identical or not result.brew_restored:
+        raise SystemExit(EXIT_FAILURE)
+
+
+def _demo_root(directory: Path | None) -> Path:
+    if directory is None:
+        return Path(tempfile.mkdtemp(prefix="nixmigrate-demo-"))
+    directory = directory.expanduser().absolute()
+    if directory.exists() and any(directory.iterdir()):
+        msg = f"{directory} is not empty"
+        raise UsageError(msg, hint="pass a new or empty directory to --dir")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _summary(console: Console, result: DemoResult) -> None:
+    from nixmigrate.report.console import becomes
+
+    resolutions = result.inventory.resolutions
+    mapped = [r for r in resolutions if r.action in {"nix", "program"}]
+    console.print(Text("Demo summary", style="bold underline"))
+    console.print(f"  decisions: {len(resolutions)}, mapped to Nix: {len(mapped)}")
+    for r in mapped[:8]:
+        console.print(
+            Text(f"    {r.name} -> {becomes(r)}  ({r.confidence}: {r.reason})")
+        )
+    parse = result.plan_run.parse_problems
+    files = [
+        f for f in result.plan_run.outcome.plan.files if f.relpath.endswith(".nix")
+    ]
+    parse_line = (
+        "skipped: nix-instantiate is not installed"
+        if parse is None
+        else f"{len(files)} files parse with nix-instantiate"
+    )
+    console.print(f"  generated Nix: {parse_line}; option names checked: all exist")
+    for phase in result.applied:
+        done = sum(1 for s in phase.steps if s.done)
+        console.print(
+            f"  phase {int(phase.phase)} applied: {done} step(s) done, "
+            f"{len(phase.kept)} kept, checkpoint {phase.checkpoint_id}"
+        )
+    console.print(f"  rolled back: {result.rolled_back} checkpoint(s)")
+    verdict = "identical" if result.round_trip_identical else "DIFFERENT"
+    console.print(
+        Text.assemble(
+            ("  home after apply + rollback: ", "bold"),
+            (verdict, "green" if result.round_trip_identical else "bold red"),
+            f" (bytes, modes, link targets); Homebrew formulae restored: "
+            f"{'yes' if result.brew_restored else 'NO'}",
+        )
+    )
+    for difference in result.differences[:10]:
+        console.print(Text(f"    differs: {difference}", style="red"))
+
+
+COMMANDS = (demo,)
