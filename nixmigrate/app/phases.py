@@ -107,7 +107,7 @@ def _refuse_invalid_nix(options: tuple[str, ...], parse: tuple[str, ...]) -> Non
 class ApplySettings:
     no_activate: bool = False
     force: bool = False
-    store_dirs: tuple[Path, ...] = (Path("/nix/store"),)
+    store_dirs: tuple[Path, ...] | None = None  # None: the Nix store of Paths
     nix_roots: tuple[Path, ...] | None = None
 
 
@@ -135,7 +135,7 @@ def run_apply(
         home=Path(choices.home),
         no_activate=settings.no_activate,
         force=settings.force,
-        store_dirs=settings.store_dirs,
+        store_dirs=settings.store_dirs or (env.paths.nix_store,),
         nix_roots=settings.nix_roots,
         config_dir=Path(plan.config_dir),
         files=plan.files,

@@ -21,6 +21,7 @@ class Paths:
     home: Path
     state_dir: Path
     config_dir: Path
+    nix_store: Path = Path("/nix/store")  # NIX_STORE_DIR, as Nix itself reads it
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
@@ -31,7 +32,12 @@ class Paths:
             xdg_state = _env_dir(env, "XDG_STATE_HOME") or home / ".local" / "state"
             state = xdg_state / "nixmigrate"
         xdg_config = _env_dir(env, "XDG_CONFIG_HOME") or home / ".config"
-        return cls(home=home, state_dir=state, config_dir=xdg_config / "nixmigrate")
+        return cls(
+            home=home,
+            state_dir=state,
+            config_dir=xdg_config / "nixmigrate",
+            nix_store=_env_dir(env, "NIX_STORE_DIR") or Path("/nix/store"),
+        )
 
     @property
     def inventory_file(self) -> Path:

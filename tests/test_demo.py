@@ -1,0 +1,83 @@
+"""`nixmigrate demo`: all seven phases on the bundled data, and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nixmigrate.app.demo import DemoResult, run_demo
+from nixmigrate.cli import cli
+from nixmigrate.plan.phases import Phase
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    root = tmp_path_factory.mktemp("demo")
+    return run_demo(root, say=_quiet, echo=_quiet)
+
+
+@pytest.mark.needs_git
+def test_every_phase_is_applied_and_rolled_back_to_an_identical_home(
+    demo: DemoResult,
+) -> None:
+    assert [r.phase for r in demo.applied] == list(Phase)
+    assert demo.rolled_back == len(demo.applied) + 1  # + the plan's own checkpoint
+    assert demo.differences == ()
+    assert demo.round_trip_identical
+    assert demo.brew_restored
+
+
+@pytest.mark.needs_git
+def test_the_demo_mac_is_scanned_and_mapped(demo: DemoResult) -> None:
+    inventory = demo.inventory
+    assert inventory.host.system == "aarch64-darwin"
+    assert sum(f.on_request for f in inventory.brew.formulae) >= 50
+    assert len(inventory.brew.casks) >= 15
+    assert inventory.brewfile is not None and inventory.brewfile.entries
+    by_name = {r.name: r for r in inventory.resolutions if r.kind == "formula"}
+    assert by_name["ripgrep"].action in {"nix", "program"}
+    assert all(r.reason for r in inventory.resolutions)
+
+
+@pytest.mark.needs_git
+def test_phase_7_uninstalls_only_what_nix_replaced_and_rollback_reinstalls(
+    demo: DemoResult,
+) -> None:
+    uninstalled = [c for c in demo.simulated if c.startswith("brew uninstall")]
+    reinstalled = [c for c in demo.simulated if c.startswith("brew install")]
+    assert uninstalled
+    assert sorted(c.split()[-1] for c in uninstalled) == sorted(
+        c.split()[-1] for c in reinstalled
+    )
+    cask_removals = [c for c in uninstalled if "--cask" in c]
+    assert cask_removals == []
+
+
+@pytest.mark.needs_nix
+@pytest.mark.needs_git
+def test_generated_files_parse_with_real_nix(demo: DemoResult) -> None:
+    assert demo.plan_run.parse_problems == ()
+    assert demo.plan_run.outcome.option_problems == ()
+    relpaths = {f.relpath for f in demo.plan_run.outcome.plan.files}
+    assert {"flake.nix", "home/common.nix", "hosts/demo-mac/homebrew.nix"} <= relpaths
+
+
+@pytest.mark.needs_git
+def test_demo_command_reports_the_round_trip(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "--quiet", "--dir", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.stderr
+    assert "identical" in result.stdout
+    assert "Kept:" in result.stdout
+
+
+def test_demo_refuses_a_non_empty_dir(tmp_path: Path) -> None:
+    (tmp_path / "something").write_text("x")
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not empty" in result.stderr
