@@ -118,10 +118,21 @@ def _scan_stow(
             raise
         warnings.append(f"{err}; Stow dotfiles skipped (pass --dotfiles DIR)")
         return None
+    if not _confirm_dotfiles(env, stow_dir):
+        warnings.append(f"Stow dotfiles in {stow_dir} skipped at your request")
+        return None
     env.progress(f"Reading Stow packages in {stow_dir}")
     stow = scan_stow(stow_dir, target, home=request.home, options=options)
     warnings.extend(stow.problems)
     return ask_selection(stow, env.prompter)
+
+
+def _confirm_dotfiles(env: Env, stow_dir: Path) -> bool:
+    if not env.prompter.interactive:
+        return True
+    return env.prompter.confirm(
+        f"Migrate the Stow packages in {stow_dir}?", default=True
+    )
 
 
 def _scan_host(env: Env, brew: BrewInventory, warnings: list[str]) -> HostInfo:

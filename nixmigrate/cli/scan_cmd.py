@@ -73,7 +73,7 @@ def scan(
             brewfile=brewfile.expanduser() if brewfile else None,
             no_brew=no_brew,
         )
-        with _spinner(env):
+        with _spinner(env, animate=not interactive):  # no spinner under prompts
             inventory = run_scan(env, request)
         if interactive:
             render_inventory(out_console(), inventory)
@@ -98,9 +98,17 @@ def _echo(command: str) -> None:
 
 
 @contextmanager
-def _spinner(env: Env) -> Iterator[None]:
+def _spinner(env: Env, *, animate: bool = True) -> Iterator[None]:
     """Show what is running on stderr while the scan works."""
     console = err_console()
+    if not animate:
+        previous = env.progress
+        env.progress = lambda message: console.print(Text(message, style="dim"))
+        try:
+            yield
+        finally:
+            env.progress = previous
+        return
     with console.status("Scanning…") as status:
         previous = env.progress
 
