@@ -29,6 +29,7 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall
 from nixmigrate.scan.inventory import HostInfo, Inventory, StowInventory
 from nixmigrate.state.store import CheckpointStore
+from nixmigrate.system.fs import TreeSnapshot, snapshot_tree
 from nixmigrate.system.paths import Paths
 
 if TYPE_CHECKING:
@@ -181,26 +182,12 @@ def _yes(_: str) -> bool:
     return True
 
 
-Snapshot = dict[str, tuple[str, str | bytes, int]]
+def _snapshot(home: Path) -> TreeSnapshot:
+    """The user's side of the home: not nixmigrate's state nor the generated flake."""
+    return snapshot_tree(home, skip=("nix-config", ".local/state"))
 
 
-def _snapshot(root: Path) -> Snapshot:
-    """Every entry under root except nixmigrate's own state and the generated flake."""
-    out: Snapshot = {}
-    for path in sorted(root.rglob("*")):
-        rel = str(path.relative_to(root))
-        if rel.startswith(("nix-config", ".local/state")):
-            continue
-        if path.is_symlink():
-            out[rel] = ("link", str(path.readlink()), 0)
-        elif path.is_dir():
-            out[rel] = ("dir", "", path.stat().st_mode & 0o7777)
-        else:
-            out[rel] = ("file", path.read_bytes(), path.stat().st_mode & 0o7777)
-    return out
-
-
-def _differences(before: Snapshot, after: Snapshot) -> tuple[str, ...]:
+def _differences(before: TreeSnapshot, after: TreeSnapshot) -> tuple[str, ...]:
     changed = sorted(
         rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)
     )

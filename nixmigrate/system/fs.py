@@ -93,3 +93,25 @@ class RecordingFS:
 
     def rename(self, src: Path, dst: Path) -> None:
         self.actions.append(("rename", f"{src} -> {dst}"))
+
+
+TreeSnapshot = dict[str, tuple[str, str | bytes, int]]
+
+
+def snapshot_tree(root: Path, *, skip: tuple[str, ...] = ()) -> TreeSnapshot:
+    """Every entry under root, except relative paths starting with `skip`:
+    ('link', target, 0), ('file', bytes, mode) or ('dir', '', mode). Links are not
+    followed, so two snapshots are equal only if bytes, modes and link targets are.
+    """
+    out: TreeSnapshot = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if skip and rel.startswith(skip):
+            continue
+        if path.is_symlink():
+            out[rel] = ("link", str(path.readlink()), 0)
+        elif path.is_dir():
+            out[rel] = ("dir", "", path.stat().st_mode & 0o7777)
+        else:
+            out[rel] = ("file", path.read_bytes(), path.stat().st_mode & 0o7777)
+    return out

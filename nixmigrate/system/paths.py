@@ -1,5 +1,8 @@
 """Where nixmigrate keeps its state and reads user configuration.
 
+The files inside the state dir that belong to checkpoints (state.toml, the lock,
+checkpoints/) are named by nixmigrate.state.store.CheckpointStore.
+
 One object, resolved from the environment once, so tests redirect everything in one place.
 """
 
@@ -42,18 +45,6 @@ class Paths:
     @property
     def inventory_file(self) -> Path:
         return self.state_dir / "inventory.json"
-
-    @property
-    def checkpoints_dir(self) -> Path:
-        return self.state_dir / "checkpoints"
-
-    @property
-    def state_file(self) -> Path:
-        return self.state_dir / "state.toml"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.state_dir / "lock"
 
     @property
     def user_mappings(self) -> Path:
