@@ -1,0 +1,258 @@
+"""How fast the scanners are, next to a reference run side by side.
+
+Cases:
+  * `scan_stow` over a synthetic dotfiles repo (--packages Stow packages of --files
+    files each, all stowed with the real `stow`), against GNU Stow's own dry run
+    `stow -n -v -R` over the same packages, which reads the same trees and decides
+    the same links;
+  * `parse_info_v2` on the demo recording nixmigrate/demo/brew/info.json, against
+    `jq -c . FILE > /dev/null` (or python's `json.load` alone when jq is absent), to
+    show the cost of parsing beside a raw JSON reader;
+  * `nixmigrate scan --no-input --json --no-brew` over the same repo end to end as a
+    subprocess, against `stow -n -v -R` again: total command cost with start-up.
+
+The repo spreads each package over a shared `.config` and `.local`, so Stow folds
+the directories only one package owns (`.config/pkg07` becomes one link) and unfolds
+the ones several packages fill (`.config`, `.config/shared/conf.d`, `.local/bin`).
+Before timing, every package must scan as `stowed`. Each figure is the best of
+--repeat runs; the stow rows are skipped when `stow` is not installed.
+
+    python -m bench.bench_scan [--packages 60] [--files 40] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from nixmigrate.scan.brew import parse_info_v2
+from nixmigrate.scan.inventory import StowInventory
+from nixmigrate.scan.stow import scan_stow
+
+REPO: Final = Path(__file__).resolve().parent.parent
+INFO_JSON: Final = REPO / "nixmigrate" / "demo" / "brew" / "info.json"
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    items: int
+    ours: float
+    reference: str
+    theirs: float | None
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A synthetic dotfiles repo, stowed into its own home."""
+
+    dotfiles: Path
+    home: Path
+    packages: tuple[str, ...]
+    files: int
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def package_file(package: str, index: int) -> str:
+    """Where a package's `index`-th file lives, relative to the package."""
+    if index == 0:
+        return f".{package}rc"  # a top-level file: one link in the home itself
+    match index % 4:
+        case 1:  # only this package: `.config/<package>` folds into one link
+            return f".config/{package}/sub{index % 3}/deep/file{index}.conf"
+        case 2:  # only this package too, two shared levels down
+            return f".local/share/{package}/data{index}.txt"
+        case 3:  # every package: `.config/shared/conf.d` unfolds to file links
+            return f".config/shared/conf.d/{package}-{index}.conf"
+        case _:  # every package: `.local/bin` holds one link per file
+            return f".local/bin/{package}-{index}"
+
+
+def build_repo(root: Path, packages: int, files: int) -> Repo:
+    home = root / "home"
+    dotfiles = home / "dotfiles"
+    names = tuple(f"pkg{number:03d}" for number in range(packages))
+    for name in names:
+        for index in range(files):
+            path = dotfiles / name / package_file(name, index)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"# {name} file {index}\n", encoding="utf-8")
+    return Repo(dotfiles=dotfiles, home=home, packages=names, files=files)
+
+
+def stow_argv(repo: Repo, *flags: str) -> list[str]:
+    where = ["-d", str(repo.dotfiles), "-t", str(repo.home)]
+    return ["stow", *flags, *where, *repo.packages]
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None) -> None:
+    subprocess.run(argv, check=True, capture_output=True, cwd=REPO, env=env)
+
+
+def _scan(repo: Repo) -> StowInventory:
+    return scan_stow(repo.dotfiles, repo.home)
+
+
+def check_stowed(repo: Repo) -> None:
+    """The scan must see every package as stowed, or the timings measure nothing."""
+    inventory = _scan(repo)
+    statuses = {package.name: package.status for package in inventory.packages}
+    wrong = {
+        name: statuses.get(name, "missing")
+        for name in repo.packages
+        if statuses.get(name) != "stowed"
+    }
+    if wrong or inventory.problems:
+        sys.exit(f"scan_stow does not see a clean stow: {wrong} {inventory.problems}")
+
+
+def scan_command(repo: Repo, state: Path) -> tuple[list[str], dict[str, str]]:
+    argv = [sys.executable, "-m", "nixmigrate", "scan", "--no-input", "--json"]
+    argv += ["--no-brew", "--dotfiles", str(repo.dotfiles), "--home", str(repo.home)]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("XDG_", "NIXMIGRATE_"))
+    }
+    env |= {"HOME": str(repo.home), "NIXMIGRATE_STATE_DIR": str(state)}
+    return argv, env
+
+
+def check_command(argv: list[str], env: dict[str, str], repo: Repo) -> None:
+    """The command must report the same clean stow as the library call."""
+    done = subprocess.run(argv, check=True, capture_output=True, cwd=REPO, env=env)
+    stow = json.loads(done.stdout)["stow"]
+    stowed = [p["name"] for p in stow["packages"] if p["status"] == "stowed"]
+    if sorted(stowed) != sorted(repo.packages):
+        sys.exit(f"`nixmigrate scan` does not see a clean stow: {stow['packages']}")
+
+
+def stow_rows(root: Path, packages: int, files: int, repeat: int) -> list[Row]:
+    repo = build_repo(root, packages, files)
+    _run(stow_argv(repo))
+    check_stowed(repo)
+    dry_run = stow_argv(repo, "-n", "-v", "-R")
+    _run(dry_run)  # the reference must succeed on this repo too
+    argv, env = scan_command(repo, root / "state")
+    check_command(argv, env, repo)
+    size = f"{packages} packages x {files} files"
+    reference = "stow -n -v -R (dry run, same packages)"
+    stow_seconds = best_of(repeat, lambda: _run(dry_run))
+    return [
+        Row(
+            f"scan_stow, {size}",
+            packages * files,
+            best_of(repeat, lambda: _scan(repo)),
+            reference,
+            stow_seconds,
+        ),
+        Row(
+            f"`nixmigrate scan --no-brew` end to end, {size}",
+            packages * files,
+            best_of(repeat, lambda: _run(argv, env)),
+            reference,
+            stow_seconds,
+        ),
+    ]
+
+
+def _parse_file(path: Path) -> int:
+    formulae, casks = parse_info_v2(path.read_text(encoding="utf-8"))
+    return len(formulae) + len(casks)
+
+
+def _json_load(path: Path) -> object:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _jq(path: Path) -> None:
+    subprocess.run(
+        ["jq", "-c", ".", str(path)], check=True, stdout=subprocess.DEVNULL, cwd=REPO
+    )
+
+
+def brew_row(repeat: int) -> Row:
+    size_kb = INFO_JSON.stat().st_size // 1024
+    if shutil.which("jq") is not None:
+        reference = "jq -c . FILE > /dev/null"
+        theirs = best_of(repeat, lambda: _jq(INFO_JSON))
+    else:
+        reference = "python json.load alone (jq not installed)"
+        theirs = best_of(repeat, lambda: _json_load(INFO_JSON))
+    return Row(
+        f"parse_info_v2, demo info.json ({size_kb} KB)",
+        _parse_file(INFO_JSON),
+        best_of(repeat, lambda: _parse_file(INFO_JSON)),
+        reference,
+        theirs,
+    )
+
+
+def measure(packages: int, files: int, repeat: int) -> list[Row]:
+    if shutil.which("stow") is None:
+        print(
+            "stow is not installed: skipping the scan_stow and `nixmigrate scan` rows"
+        )
+        return [brew_row(repeat)]
+    with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
+        library, command = stow_rows(Path(tmp), packages, files, repeat)
+    return [library, brew_row(repeat), command]
+
+
+def render(rows: list[Row]) -> str:
+    header = ("case", "items", "nixmigrate (s)", "reference (s)", "reference tool")
+    lines = [
+        (r.case, str(r.items), f"{r.ours:.3f}", _seconds(r.theirs), r.reference)
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    out = [
+        " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        for row in [header, *lines]
+    ]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"must be at least 1, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=_positive, default=60)
+    parser.add_argument("--files", type=_positive, default=40)
+    parser.add_argument("--repeat", type=_positive, default=5)
+    args = parser.parse_args()
+    print(render(measure(args.packages, args.files, args.repeat)))
+
+
+if __name__ == "__main__":
+    main()
