@@ -93,6 +93,7 @@ def test_packages_evaluate_to_the_mapped_attributes(tmp_path: Path) -> None:
     pkgs = {
         "7zz": "7zz",
         "fd": "fd",
+        "neovim": "neovim",  # not programs.neovim: ~/.config/nvim is a linked dir
         "ripgrep": "ripgrep",
         "terraform": "terraform",
         "vscode": "vscode",
@@ -103,6 +104,7 @@ def test_packages_evaluate_to_the_mapped_attributes(tmp_path: Path) -> None:
     assert packages == [
         "7zz",
         "fd",
+        "neovim",
         "nerd-fonts-jetbrains-mono",
         "ripgrep",
         "terraform",

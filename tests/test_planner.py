@@ -327,13 +327,28 @@ def test_without_unfree_packages_nothing_unfree_is_allowed() -> None:
 
 
 def test_programs_set_package_only_when_the_attr_is_not_the_default() -> None:
-    common = file(darwin_plan(through=Phase.PACKAGES), "home/common.nix")
+    inventory = sample_inventory()
+    assert inventory.stow is not None
+    unlinked = tuple(p for p in inventory.stow.packages if p.name != "nvim")
+    inventory = replace(inventory, stow=replace(inventory.stow, packages=unlinked))
+    plan = build_plan(inventory, darwin_options(through=Phase.PACKAGES))
+    common = file(plan, "home/common.nix")
     assert "programs.neovim.enable = true;" in common
     assert "package = pkgs.neovim" not in common
     assert (
         "programs.gh = {\n    enable = true;\n    package = pkgs.gh-wrapped;" in common
     )
     assert "pkgs.neovim\n" not in common  # a program is not also a plain package
+
+
+def test_a_module_that_would_write_into_a_folded_link_is_not_enabled() -> None:
+    plan = darwin_plan(through=Phase.PACKAGES)
+    common = file(plan, "home/common.nix")
+    assert "programs.neovim" not in common
+    assert "pkgs.neovim\n" in common
+    note = next(n for n in plan.phase(Phase.PACKAGES).notes if "neovim" in n)
+    assert "~/.config/nvim/init.lua is inside ~/.config/nvim" in note
+    assert "would write it into the dotfiles repo" in note
 
 
 def test_dotted_and_odd_attribute_names_render_as_nix_attribute_paths() -> None:

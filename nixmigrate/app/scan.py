@@ -51,6 +51,7 @@ def run_scan(env: Env, request: ScanRequest) -> Inventory:
         brewfile=brewfile,
         stow=stow,
         warnings=tuple(warnings) + _brewfile_warnings(brewfile),
+        home_files=_home_files(request.home),
     )
     return inventory
 
@@ -133,6 +134,14 @@ def _confirm_dotfiles(env: Env, stow_dir: Path) -> bool:
     return env.prompter.confirm(
         f"Migrate the Stow packages in {stow_dir}?", default=True
     )
+
+
+def _home_files(home: Path) -> tuple[str, ...]:
+    """Config files home-manager modules would write that already exist in home."""
+    from nixmigrate.plan.declarative import home_files_to_check
+    from nixmigrate.scan.home_files import existing_config_files
+
+    return existing_config_files(home, home_files_to_check())
 
 
 def _scan_host(env: Env, brew: BrewInventory, warnings: list[str]) -> HostInfo:

@@ -25,6 +25,7 @@ from nixmigrate.plan.links import (
 )
 from nixmigrate.plan.options import DeclarativeConfigs, SecretFile
 from nixmigrate.plan.packages import Bucket, bucket_of, installed, program_package
+from nixmigrate.plan.program_files import generated_paths, owned_paths, program_files
 from nixmigrate.plan.steps import Unstow
 from nixmigrate.scan.inventory import StowLink, StowPackage
 
@@ -76,16 +77,30 @@ class _Candidate:
     values: tuple[tuple[str, object], ...] = ()
 
 
+def home_files_to_check() -> tuple[str, ...]:
+    """The files the scan looks for in $HOME: what modules and converters write."""
+    return tuple(sorted({*generated_paths(), *(c.writes for c in CONVERTERS)}))
+
+
 def plan_declarative(
     ctx: StowContext | None,
     resolutions: Iterable[Resolution],
     configs: DeclarativeConfigs,
+    *,
+    home_files: Iterable[str] = (),
+    not_enabled: frozenset[str] = frozenset(),
 ) -> DeclarativePlan:
+    """Phase 4's modules, kept links and unstow steps.
+
+    `home_files` are config files already in $HOME (from the scan); `not_enabled` are
+    programs phase 2 leaves disabled because their files are the user's.
+    """
     chosen = installed(resolutions)
     packages = with_links(declarative_packages(ctx.stow)) if ctx else ()
     all_links = [(p, link) for p in packages for link in p.links]
-    active, notes = _active_converters(ctx, all_links, configs)
-    candidates = [*_converted_programs(active, chosen, configs), *_tools(chosen)]
+    active, notes = _active_converters(ctx, all_links, configs, frozenset(home_files))
+    tools = _tools(chosen, not_enabled)
+    candidates = [*_converted_programs(active, chosen, configs), *tools]
     kept, secret_links, link_notes = _kept_links(
         ctx, packages, active, configs.secret_files()
     )
@@ -110,6 +125,7 @@ def _active_converters(
     ctx: StowContext | None,
     declarative_links: list[tuple[StowPackage, StowLink]],
     configs: DeclarativeConfigs,
+    home_files: frozenset[str],
 ) -> tuple[tuple[_Active, ...], tuple[str, ...]]:
     given = {"git": configs.git_settings, "starship": configs.starship_settings}
     if ctx is None:
@@ -137,10 +153,38 @@ def _active_converters(
                 f"programs.{conv.program} not written: no Stow package marked "
                 f"declarative links {' or '.join('~/' + r for r in conv.reads)}"
             )
+        elif kept := _kept_file(ctx, conv, home_files):
+            notes.append(f"programs.{conv.program} not written: {kept}")
         else:
             source = min(owned & set(conv.reads))
             active.append(_Active(conv, source))
     return tuple(active), tuple(notes)
+
+
+def _kept_file(ctx: StowContext, conv: Converter, home_files: frozenset[str]) -> str:
+    """Why a file the module writes must stay the user's ("" when none must).
+
+    Files of packages marked declarative are replaced on purpose (the package is
+    unstowed); a file of any other package, or one outside Stow, is not.
+    """
+    owned = owned_paths(ctx, ctx.stow.packages)
+    user_files = (user for user, _ in program_files(conv.program))
+    for path in dict.fromkeys((conv.writes, *user_files)):
+        found = owned.owner(path)
+        package = found[1] if found else None
+        if package is not None and not (
+            package.include and package.mode == "declarative"
+        ):
+            return (
+                f"~/{path} is linked from the Stow package {package.name}, which is "
+                "not marked declarative; it stays your file"
+            )
+        if package is None and path in home_files:
+            return (
+                f"~/{path} already exists outside your Stow packages and Home Manager "
+                "would replace it; move it into a Stow package marked declarative"
+            )
+    return ""
 
 
 def _is_ancestor(path: str, other: str) -> bool:
@@ -204,12 +248,14 @@ def _include_path(path: str, item: _Active) -> str:
     return "~/" + posixpath.normpath(posixpath.join(old_dir, path))
 
 
-def _tools(chosen: tuple[Resolution, ...]) -> list[_Candidate]:
+def _tools(
+    chosen: tuple[Resolution, ...], not_enabled: frozenset[str]
+) -> list[_Candidate]:
     found: dict[str, _Candidate] = {}
     for res in chosen:
         names = (res.program, res.attr, res.name)
         name = next((n for n in names if n in SHELL_TOOLS), None)
-        if name and name not in found:
+        if name and name not in found and name not in not_enabled:
             found[name] = _Candidate(
                 name=name,
                 package=program_package(name, res.attr),

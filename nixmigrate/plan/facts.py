@@ -14,7 +14,8 @@ from nixmigrate.plan.links import (
     with_links,
 )
 from nixmigrate.plan.options import PlanOptions
-from nixmigrate.plan.packages import PackageSet, plan_packages
+from nixmigrate.plan.packages import PackageSet, installed, plan_packages
+from nixmigrate.plan.program_files import FileClash, program_clashes
 from nixmigrate.scan.inventory import Inventory, StowPackage
 
 
@@ -26,6 +27,7 @@ class Facts:
     mutable: tuple[StowPackage, ...]  # included, mode "mutable", with links
     mutable_links: tuple[MutableLink, ...]
     declarative: DeclarativePlan
+    clashes: tuple[FileClash, ...]  # programs not enabled: their files are the user's
     packages_before_programs: PackageSet  # phases 2-3
     packages_with_programs: PackageSet  # phase 4 on: some move to home/programs/
 
@@ -45,7 +47,17 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
     stow = _stow_context(inventory, options)
     mutable = with_links(mutable_packages(stow.stow)) if stow else ()
     links = [link for p in mutable for link in package_links(stow, p)] if stow else []
-    declarative = plan_declarative(stow, inventory.resolutions, options.declarative)
+    clashes = program_clashes(
+        stow, installed(inventory.resolutions), inventory.home_files
+    )
+    not_enabled = frozenset(c.program for c in clashes)
+    declarative = plan_declarative(
+        stow,
+        inventory.resolutions,
+        options.declarative,
+        home_files=inventory.home_files,
+        not_enabled=not_enabled,
+    )
     return Facts(
         inventory=inventory,
         options=options,
@@ -53,11 +65,13 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
         mutable=mutable,
         mutable_links=sort_links(links),
         declarative=declarative,
-        packages_before_programs=plan_packages(inventory),
+        clashes=clashes,
+        packages_before_programs=plan_packages(inventory, not_enabled=not_enabled),
         packages_with_programs=plan_packages(
             inventory,
             own_program_files=declarative.programs,
             provided_by_programs=declarative.provided_attrs,
+            not_enabled=not_enabled,
         ),
     )
 

@@ -108,6 +108,11 @@ def program_package(program: str, attr: str | None) -> str | None:
     return attr
 
 
+def installed_attr(program: str, attr: str | None) -> str:
+    """The attribute to put in `home.packages` for a module that is not enabled."""
+    return attr or _DEFAULT_PACKAGE.get(program, program)
+
+
 def unfree_name(attr: str) -> str:
     """What `lib.getName` returns for the package, as far as the attribute tells."""
     return attr.rsplit(".", 1)[-1]
@@ -118,24 +123,32 @@ def plan_packages(
     *,
     own_program_files: frozenset[str] = frozenset(),
     provided_by_programs: frozenset[str] = frozenset(),
+    not_enabled: frozenset[str] = frozenset(),
 ) -> PackageSet:
     """Split the resolutions into packages, programs, unfree names and kept brews.
 
     `own_program_files` are programs rendered in `home/programs/<name>.nix` (phase 4),
     so they are left out here; `provided_by_programs` are attributes such a program
     installs itself, so they are not listed in `home.packages` as well.
+    `not_enabled` are programs whose module would overwrite the user's own files:
+    their package goes to `home.packages` instead (see plan/program_files.py).
     """
     chosen = installed(inventory.resolutions)
     packages: dict[Bucket, set[str]] = {b: set() for b in BUCKETS}
     programs: dict[Bucket, dict[str, ProgramEnable]] = {b: {} for b in BUCKETS}
     for res in chosen:
         bucket = bucket_of(res.platforms)
+        attr = res.attr
         if res.action == "program" and res.program:
-            if res.program not in own_program_files:
+            if res.program in own_program_files:
+                continue
+            if res.program not in not_enabled:
                 package = program_package(res.program, res.attr)
                 programs[bucket][res.program] = ProgramEnable(res.program, package)
-        elif res.attr and res.attr not in provided_by_programs:
-            packages[bucket].add(res.attr)
+                continue
+            attr = installed_attr(res.program, res.attr)
+        if attr and attr not in provided_by_programs:
+            packages[bucket].add(attr)
     return PackageSet(
         packages={b: tuple(sorted(packages[b])) for b in BUCKETS},
         programs={

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.commands import build_command, rollback_command, switch_command
+from nixmigrate.plan.declarative import CONVERTERS
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.model import PhasePlan
-from nixmigrate.plan.packages import unmapped_formulae
+from nixmigrate.plan.packages import installed, installed_attr, unmapped_formulae
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.plan.program_files import describe_clash
 
 
 def packages_phase(facts: Facts) -> PhasePlan:
@@ -56,6 +59,7 @@ def _notes(facts: Facts) -> tuple[str, ...]:
         notes.append(
             f"Linux-only packages (home/linux.nix): {', '.join(pkgs.packages['linux'])}"
         )
+    notes.extend(_clash_notes(facts))
     unmapped = unmapped_formulae(facts.inventory)
     if unmapped:
         where = "homebrew.brews" if facts.options.is_darwin else "Homebrew"
@@ -66,3 +70,25 @@ def _notes(facts: Facts) -> tuple[str, ...]:
             "uninstalled by a switch"
         )
     return tuple(notes)
+
+
+def _clash_notes(facts: Facts) -> list[str]:
+    """One note per program left disabled because its files are the user's."""
+    chosen = installed(facts.inventory.resolutions)
+    convertible = {c.program for c in CONVERTERS}
+    notes: list[str] = []
+    for clash in facts.clashes:
+        res = _resolution(clash.program, chosen)
+        notes.append(
+            describe_clash(
+                clash,
+                installed_attr(clash.program, res.attr if res else None),
+                convertible=clash.program in convertible,
+                converted=clash.program in facts.declarative.programs,
+            )
+        )
+    return notes
+
+
+def _resolution(program: str, chosen: tuple[Resolution, ...]) -> Resolution | None:
+    return next((r for r in chosen if r.program == program), None)

@@ -207,6 +207,9 @@ class Inventory:
     stow: StowInventory | None = None
     warnings: tuple[str, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
+    # well-known config files found in home (home-relative); only a fixed list is
+    # looked for (see scan/home_files.py), never a walk of the home directory
+    home_files: tuple[str, ...] = ()
 
     def with_resolutions(self, resolutions: tuple[Resolution, ...]) -> Inventory:
         return replace(self, resolutions=resolutions)
