@@ -351,6 +351,21 @@ def test_a_module_that_would_write_into_a_folded_link_is_not_enabled() -> None:
     assert "would write it into the dotfiles repo" in note
 
 
+def test_a_held_back_module_installs_the_package_users_run_not_its_raw_input() -> None:
+    inventory = sample_inventory()
+    resolutions = tuple(
+        replace(r, attr="neovim-unwrapped") if r.name == "neovim" else r
+        for r in inventory.resolutions
+    )
+    plan = build_plan(
+        replace(inventory, resolutions=resolutions),
+        darwin_options(through=Phase.PACKAGES),
+    )
+    common = file(plan, "home/common.nix")
+    assert "pkgs.neovim\n" in common  # the wrapped editor, as `nvim` on PATH
+    assert "neovim-unwrapped" not in common
+
+
 def test_dotted_and_odd_attribute_names_render_as_nix_attribute_paths() -> None:
     common = file(darwin_plan(through=Phase.PACKAGES), "home/common.nix")
     assert "pkgs.nerd-fonts.jetbrains-mono\n" in common

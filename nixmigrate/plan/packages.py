@@ -108,9 +108,15 @@ def program_package(program: str, attr: str | None) -> str | None:
     return attr
 
 
+# A module wraps some packages itself; installed on their own, the wrapped one is
+# what a user runs (programs.neovim uses neovim-unwrapped and adds its wrapper).
+_STANDALONE_PACKAGE: Final[Mapping[str, str]] = {"neovim-unwrapped": "neovim"}
+
+
 def installed_attr(program: str, attr: str | None) -> str:
     """The attribute to put in `home.packages` for a module that is not enabled."""
-    return attr or _DEFAULT_PACKAGE.get(program, program)
+    chosen = attr or _DEFAULT_PACKAGE.get(program, program)
+    return _STANDALONE_PACKAGE.get(chosen, chosen)
 
 
 def unfree_name(attr: str) -> str:
