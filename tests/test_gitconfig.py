@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from subprocess import CompletedProcess
 
 import pytest
 
@@ -15,34 +13,8 @@ from nixmigrate.scan.gitconfig import (
     parse_git_config_list,
     read_gitconfig,
 )
-from nixmigrate.system.runner import DEFAULT_TIMEOUT, SubprocessRunner
-
-
-class OneAnswerRunner:
-    """Answers every command with the same output and records what was run."""
-
-    def __init__(self, stdout: str = "", returncode: int = 0, stderr: str = "") -> None:
-        self.answer = CompletedProcess[str]([], returncode, stdout, stderr)
-        self.calls: list[list[str]] = []
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        cwd: str | None = None,
-        input_text: str | None = None,
-    ) -> CompletedProcess[str]:
-        del env, timeout, cwd, input_text  # the answer does not depend on them
-        self.calls.append(list(argv))
-        if check and self.answer.returncode != 0:
-            raise CommandFailedError(tuple(argv), self.answer.returncode, "")
-        return self.answer
-
-    def which(self, name: str) -> str | None:
-        return f"/usr/bin/{name}"
+from nixmigrate.system.runner import SubprocessRunner
+from tests.fakes import canned
 
 
 def _entries(*pairs: tuple[str, str | None]) -> GitConfigEntries:
@@ -142,7 +114,7 @@ def test_a_missing_file_fails_with_a_hint_naming_it(tmp_path: Path) -> None:
 
 
 def test_git_is_asked_for_the_file_alone_without_following_includes() -> None:
-    runner = OneAnswerRunner()
+    runner = canned()
 
     read_gitconfig(runner, "/home/ada/.gitconfig")
 
@@ -170,7 +142,7 @@ def test_records_keep_newlines_in_values_and_mark_keys_without_a_value() -> None
 
 
 def test_git_failure_is_reported_with_its_message() -> None:
-    runner = OneAnswerRunner(returncode=128, stderr="fatal: bad config line 3\n")
+    runner = canned(returncode=128, stderr="fatal: bad config line 3\n")
 
     with pytest.raises(CommandFailedError, match="bad config line 3"):
         read_gitconfig(runner, "/home/ada/.gitconfig")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -16,8 +16,8 @@ from nixmigrate.plan.macos_defaults import (
     parse_defaults_table,
 )
 from nixmigrate.scan.macos_defaults import read_defaults
-from nixmigrate.system.runner import DEFAULT_TIMEOUT
 from tests.conftest import REPO
+from tests.fakes import FakeRunner
 
 MAPPINGS = REPO / "mappings"
 DATA = Path("/work/shared/data")
@@ -30,59 +30,30 @@ FIXTURE_DOMAINS = (
 )
 
 
-class DefaultsRunner:
+def defaults_runner(
+    plist_dir: Path, failing: Mapping[str, str] | None = None
+) -> FakeRunner:
     """Plays `defaults export DOMAIN -` from fixtures/defaults/DOMAIN.plist.
 
     A domain without a fixture answers like `defaults` for a domain never written;
     `failing` domains answer with another error.
     """
+    failing = failing or {}
 
-    def __init__(
-        self, plist_dir: Path, failing: Mapping[str, str] | None = None
-    ) -> None:
-        self.plist_dir = plist_dir
-        self.failing = failing or {}
-        self.calls: list[list[str]] = []
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        cwd: str | None = None,
-        input_text: str | None = None,
-    ) -> CompletedProcess[str]:
-        del check, env, timeout, cwd, input_text  # answers depend on argv alone
-        self.calls.append(list(argv))
+    def answer(argv: list[str]) -> CompletedProcess[str]:
         domain = argv[-2]
-        if domain in self.failing:
-            return CompletedProcess(list(argv), 1, "", self.failing[domain])
-        plist = self.plist_dir / f"{domain}.plist"
+        if domain in failing:
+            return CompletedProcess(argv, 1, "", failing[domain])
+        plist = plist_dir / f"{domain}.plist"
         if not plist.exists():
-            missing = f"Domain {domain} does not exist\n"
-            return CompletedProcess(list(argv), 1, "", missing)
-        return CompletedProcess(list(argv), 0, plist.read_text(encoding="utf-8"), "")
+            return CompletedProcess(argv, 1, "", f"Domain {domain} does not exist\n")
+        return CompletedProcess(argv, 0, plist.read_text(encoding="utf-8"), "")
 
-    def which(self, name: str) -> str | None:
-        return f"/usr/bin/{name}"
+    return FakeRunner(answer)
 
 
-class NoDefaultsRunner(DefaultsRunner):
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        cwd: str | None = None,
-        input_text: str | None = None,
-    ) -> CompletedProcess[str]:
-        del check, env, timeout, cwd, input_text
-        self.calls.append(list(argv))
-        raise ToolMissingError(argv[0])
+def no_defaults_tool(argv: list[str]) -> CompletedProcess[str]:
+    raise ToolMissingError(argv[0])
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +62,8 @@ def table() -> DefaultsTable:
 
 
 @pytest.fixture
-def runner(fixtures_dir: Path) -> DefaultsRunner:
-    return DefaultsRunner(fixtures_dir / "defaults")
+def runner(fixtures_dir: Path) -> FakeRunner:
+    return defaults_runner(fixtures_dir / "defaults")
 
 
 # ---------------------------------------------------------------- the table
@@ -156,7 +127,7 @@ def test_a_missing_table_says_where_it_looked(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def test_each_domain_is_exported_with_defaults(runner: DefaultsRunner) -> None:
+def test_each_domain_is_exported_with_defaults(runner: FakeRunner) -> None:
     read_defaults(runner, ["com.apple.dock", "ByHost/com.apple.controlcenter"])
 
     assert runner.calls == [
@@ -165,7 +136,7 @@ def test_each_domain_is_exported_with_defaults(runner: DefaultsRunner) -> None:
     ]
 
 
-def test_plist_values_keep_their_types(runner: DefaultsRunner) -> None:
+def test_plist_values_keep_their_types(runner: FakeRunner) -> None:
     raw, warnings = read_defaults(runner, ["com.apple.dock"])
 
     dock = raw["com.apple.dock"]
@@ -182,7 +153,7 @@ def test_plist_values_keep_their_types(runner: DefaultsRunner) -> None:
 def test_an_unwritten_domain_is_empty_and_a_failing_one_a_warning(
     fixtures_dir: Path,
 ) -> None:
-    runner = DefaultsRunner(
+    runner = defaults_runner(
         fixtures_dir / "defaults",
         failing={"com.apple.screencapture": "Could not open domain\n"},
     )
@@ -205,7 +176,7 @@ def test_an_unwritten_domain_is_empty_and_a_failing_one_a_warning(
 
 def test_output_that_is_not_a_plist_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "com.apple.dock.plist").write_text("{ autohide = 1; }\n")
-    runner = DefaultsRunner(tmp_path)
+    runner = defaults_runner(tmp_path)
 
     raw, warnings = read_defaults(runner, ["com.apple.dock"])
 
@@ -215,7 +186,7 @@ def test_output_that_is_not_a_plist_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_without_the_defaults_tool_one_warning_is_given() -> None:
-    runner = NoDefaultsRunner(Path())
+    runner = FakeRunner(no_defaults_tool)
 
     raw, warnings = read_defaults(runner, ["com.apple.dock", "com.apple.finder"])
 
@@ -228,7 +199,7 @@ def test_without_the_defaults_tool_one_warning_is_given() -> None:
 
 
 def test_a_customised_mac_becomes_nix_darwin_system_defaults(
-    runner: DefaultsRunner, table: DefaultsTable
+    runner: FakeRunner, table: DefaultsTable
 ) -> None:
     raw, _ = read_defaults(runner, FIXTURE_DOMAINS)
 
@@ -301,7 +272,7 @@ def test_a_customised_mac_becomes_nix_darwin_system_defaults(
 
 
 def test_everything_left_out_is_reported_with_its_reason(
-    runner: DefaultsRunner, table: DefaultsTable
+    runner: FakeRunner, table: DefaultsTable
 ) -> None:
     raw, _ = read_defaults(runner, FIXTURE_DOMAINS)
 

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from subprocess import CompletedProcess
 
 import pytest
 
@@ -23,39 +20,13 @@ from nixmigrate.nixlang import nix_attr, nix_attr_path, nix_str
 from nixmigrate.system.nix import nix_eval_cmd, nix_instantiate_eval_cmd
 from nixmigrate.system.runner import SubprocessRunner
 from tests.conftest import FIXTURES
+from tests.fakes import canned
 
 STANDIN = FIXTURES / "nixpkgs-standin"
 ODD_NAME = 'odd "name" \\ with ${dollar}'
 
 
-@dataclass
-class FakeRunner:
-    """Answers one command with canned stdout; records what was run."""
-
-    stdout: str = ""
-    on_path: tuple[str, ...] = ("nix-instantiate",)
-    returncode: int = 0
-    stderr: str = ""
-    calls: list[list[str]] = field(default_factory=list)
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        cwd: str | None = None,
-        input_text: str | None = None,
-    ) -> CompletedProcess[str]:
-        del env, timeout, cwd, input_text  # the answer depends on argv alone
-        self.calls.append(list(argv))
-        if check and self.returncode:
-            raise CommandFailedError(tuple(argv), self.returncode, self.stderr)
-        return CompletedProcess(list(argv), self.returncode, self.stdout, self.stderr)
-
-    def which(self, name: str) -> str | None:
-        return f"/bin/{name}" if name in self.on_path else None
+NIX_INSTANTIATE = ("nix-instantiate",)
 
 
 def host_system() -> str:
@@ -137,7 +108,7 @@ def test_attribute_paths_are_quoted_into_the_expression() -> None:
 
 def test_all_attributes_are_checked_in_one_call_against_the_given_nixpkgs() -> None:
     answer = {"system": "x86_64-linux", "results": [{"exists": False}] * 2}
-    runner = FakeRunner(stdout=json.dumps(answer))
+    runner = canned(json.dumps(answer), on_path=NIX_INSTANTIATE)
     report = verify_attrs(runner, ["jq", "ripgrep", "jq"], nixpkgs=Path("/src/nixpkgs"))
     assert len(runner.calls) == 1
     assert runner.calls[0][:6] == [
@@ -154,7 +125,7 @@ def test_all_attributes_are_checked_in_one_call_against_the_given_nixpkgs() -> N
 
 def test_nix_eval_is_used_when_only_the_new_cli_is_there() -> None:
     answer = {"system": "aarch64-darwin", "results": [{"exists": True}]}
-    runner = FakeRunner(stdout=json.dumps(answer), on_path=("nix",))
+    runner = canned(json.dumps(answer), on_path=("nix",))
     verify_attrs(runner, ["jq"])
     assert runner.calls[0][:6] == nix_eval_cmd("x")[:6]
     assert "--impure" in runner.calls[0]
@@ -162,13 +133,14 @@ def test_nix_eval_is_used_when_only_the_new_cli_is_there() -> None:
 
 def test_without_nix_the_error_says_to_install_it() -> None:
     with pytest.raises(ToolMissingError) as caught:
-        verify_attrs(FakeRunner(on_path=()), ["jq"])
+        verify_attrs(canned(on_path=()), ["jq"])
     assert caught.value.hint is not None
     assert "install Nix" in caught.value.hint
 
 
 def test_a_missing_nixpkgs_gets_a_hint_about_nix_path() -> None:
-    runner = FakeRunner(
+    runner = canned(
+        on_path=NIX_INSTANTIATE,
         returncode=1,
         stderr="error: file 'nixpkgs' was not found in the Nix search path",
     )
@@ -181,7 +153,7 @@ def test_a_missing_nixpkgs_gets_a_hint_about_nix_path() -> None:
 @pytest.mark.parametrize("stdout", ["not json", '{"system": "x"}', '{"results": []}'])
 def test_an_unexpected_answer_is_an_error_not_a_crash(stdout: str) -> None:
     with pytest.raises(NixmigrateError):
-        verify_attrs(FakeRunner(stdout=stdout), ["jq"])
+        verify_attrs(canned(stdout, on_path=NIX_INSTANTIATE), ["jq"])
 
 
 def test_argv_builders_pass_the_expression_as_one_argument() -> None:
