@@ -21,12 +21,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from bench.table import Row, best_of, render
 from nixmigrate.mapping.db import MappingDB, load_mappings
 from nixmigrate.mapping.overrides import load_overrides
 from nixmigrate.mapping.resolve import Resolver, make_resolver, resolve_inventory
@@ -38,27 +37,9 @@ DEFAULT_DATA: Final = Path("/work/shared/data")
 TARGET_SECONDS: Final = 0.5
 
 
-@dataclass(frozen=True)
-class Row:
-    case: str
-    items: int
-    ours: float
-    reference: str
-    theirs: float | None
-
-
 def read_tsv(path: Path) -> Iterator[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def all_formulae(data: Path) -> tuple[BrewFormula, ...]:
@@ -169,25 +150,6 @@ def measure(data: Path, mappings: Path, repeat: int) -> list[Row]:
             startup([sys.executable, "-c", "pass"], repeat),
         ),
     ]
-
-
-def render(rows: list[Row]) -> str:
-    header = ("case", "items", "nixmigrate s", "reference", "reference s")
-    lines = [
-        (r.case, str(r.items or "-"), f"{r.ours:.3f}", r.reference, _seconds(r.theirs))
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    out = [
-        " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        for row in [header, *lines]
-    ]
-    out.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def main() -> None:

@@ -29,27 +29,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bench.table import Row, best_of, render
 from nixmigrate.scan.brew import parse_info_v2
 from nixmigrate.scan.inventory import StowInventory
 from nixmigrate.scan.stow import scan_stow
 
 REPO: Final = Path(__file__).resolve().parent.parent
 INFO_JSON: Final = REPO / "nixmigrate" / "demo" / "brew" / "info.json"
-
-
-@dataclass(frozen=True)
-class Row:
-    case: str
-    items: int
-    ours: float
-    reference: str
-    theirs: float | None
 
 
 @dataclass(frozen=True)
@@ -60,15 +50,6 @@ class Repo:
     home: Path
     packages: tuple[str, ...]
     files: int
-
-
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def package_file(package: str, index: int) -> str:
@@ -216,25 +197,6 @@ def measure(packages: int, files: int, repeat: int) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
         library, command = stow_rows(Path(tmp), packages, files, repeat)
     return [library, brew_row(repeat), command]
-
-
-def render(rows: list[Row]) -> str:
-    header = ("case", "items", "nixmigrate (s)", "reference (s)", "reference tool")
-    lines = [
-        (r.case, str(r.items), f"{r.ours:.3f}", _seconds(r.theirs), r.reference)
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    out = [
-        " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        for row in [header, *lines]
-    ]
-    out.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def _positive(text: str) -> int:
