@@ -15,10 +15,9 @@ from nixmigrate.state.checkpoints import (
     CommandRecord,
     CommandStatus,
     EntryKind,
-    checkpoint,
     paths_to_record,
-    restore_checkpoint,
 )
+from nixmigrate.state.restore import checkpoint, restore_checkpoint
 from nixmigrate.state.store import CheckpointStore
 from tests.helpers import make_tree, snapshot_tree
 

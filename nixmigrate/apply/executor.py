@@ -47,13 +47,15 @@ from nixmigrate.plan.steps import (
 from nixmigrate.state.checkpoints import (
     Checkpoint,
     CheckpointStatus,
-    RestoreOutcome,
     RollbackConflictError,
+)
+from nixmigrate.state.lock import hold_lock
+from nixmigrate.state.restore import (
+    RestoreOutcome,
     find_conflicts,
     restore_checkpoint,
     restoring_on_failure,
 )
-from nixmigrate.state.lock import hold_lock
 from nixmigrate.state.store import CheckpointStore, RunState, load_state, update_state
 from nixmigrate.system.runner import Runner
 

@@ -25,13 +25,13 @@ from nixmigrate.state.checkpoints import (
     Checkpoint,
     CommandRecord,
     EntryKind,
-    checkpoint,
     paths_to_record,
     read_path,
     sha256_bytes,
     unified_diff,
 )
 from nixmigrate.state.lock import hold_lock
+from nixmigrate.state.restore import checkpoint
 from nixmigrate.state.store import CheckpointStore, load_state, update_state
 from nixmigrate.system.runner import Runner
 
