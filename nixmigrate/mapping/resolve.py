@@ -5,22 +5,42 @@ Order of authority: the user's overrides, then the curated database, then rules
 that only pick nixpkgs attributes known to exist. Every decision says how sure it is
 (`confidence`), why (`reason`), and which steps were tried (`chain`).
 
-Brewfile entries of other package managers (vscode, go, cargo, uv, flatpak,
-whalebrew) are not Homebrew items and get no Resolution: `other_brewfile_entries`
-lists them for the report.
+This module walks that chain for one name (`Resolver`). What a decision is lives in
+`decisions`; which items an inventory holds, and how their decisions become
+Resolutions, in `inventory_items`. The names callers use are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Literal
 
+from nixmigrate.mapping.decisions import (
+    Decision,
+    TapUsers,
+    decision_from_entry,
+    describe_entry,
+    keep_cask_decision,
+    tap_decision,
+    unmapped_decision,
+    versioned_decision,
+    weakest,
+)
 from nixmigrate.mapping.heuristics import (
     Candidate,
     cask_candidates,
     formula_candidates,
     load_known_names,
+)
+from nixmigrate.mapping.inventory_items import (
+    HOMEBREW_KINDS,
+    HomebrewItem,
+    collect_items,
+    other_brewfile_entries,
+    resolution_for,
+    resolve_items,
+    resolve_mas,
 )
 from nixmigrate.mapping.model import Action, Confidence, ItemKind, Resolution
 from nixmigrate.mapping.rules import (
@@ -36,51 +56,23 @@ from nixmigrate.mapping.rules import (
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
-    from nixmigrate.mapping.rules import VersionedPick
     from nixmigrate.mapping.schema import MappingEntry
-    from nixmigrate.scan.inventory import BrewfileEntry, Inventory
+    from nixmigrate.scan.inventory import Inventory
 
-HOMEBREW_KINDS: Final = frozenset({"brew", "cask", "tap", "mas"})
-_BREWFILE_KIND: Final[Mapping[str, ItemKind]] = {
-    "brew": "formula",
-    "cask": "cask",
-    "tap": "tap",
-    "mas": "mas",
-}
-_CONDITION_PLATFORMS: Final = {"macos": ("darwin",), "linux": ("linux",)}
-_RANK: Final[Mapping[Confidence, int]] = {
-    "override": 0,
-    "curated": 1,
-    "rule": 2,
-    "heuristic": 3,
-    "none": 4,
-}
-_STILL_IN_BREW: Final = frozenset({"keep-brew", "keep-cask", "unmapped"})
+__all__ = [
+    "HOMEBREW_KINDS",
+    "Decision",
+    "HomebrewItem",
+    "Resolver",
+    "collect_items",
+    "explain_name",
+    "make_resolver",
+    "other_brewfile_entries",
+    "resolve_inventory",
+    "weakest",
+]
+
 _EntryKind = Literal["formula", "cask", "tap"]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What one name resolves to, before it is tied to an inventory item."""
-
-    action: Action
-    confidence: Confidence
-    reason: str
-    attr: str | None = None
-    program: str | None = None
-    platforms: tuple[str, ...] = ()
-    unfree: bool = False
-    note: str | None = None
-    chain: tuple[str, ...] = ()
-
-    def via(self, why: str, *, weaken: bool = True) -> Decision:
-        """This decision, reached through a rule: `why` goes in front of the reason."""
-        confidence = weakest(self.confidence, "rule") if weaken else self.confidence
-        return replace(self, confidence=confidence, reason=f"{why}; {self.reason}")
-
-
-def weakest(first: Confidence, second: Confidence) -> Confidence:
-    return first if _RANK[first] >= _RANK[second] else second
 
 
 # ---------------------------------------------------------------- one name
@@ -134,7 +126,7 @@ class Resolver:
     ) -> Decision:
         if name in seen:
             trace.append(f"rule {name}: Homebrew's name tables loop back here")
-            return _unmapped(name, [name])
+            return unmapped_decision(name, [name])
         seen.add(name)
         qualified = split_tap_name(name)
         if qualified is not None:
@@ -149,13 +141,13 @@ class Resolver:
     ) -> Decision | None:
         exact = exact_versioned(self.rules, name)
         if exact is not None:
-            return _versioned(exact, trace)
+            return versioned_decision(exact, trace)
         other = self._other_name(name, trace, seen)
         if other is not None:
             return other
         newer = newer_versioned(self.rules, name)
         if newer is not None:
-            return _versioned(newer, trace)
+            return versioned_decision(newer, trace)
         if split_versioned(name) and family_versions(self.rules, name):
             have = ", ".join(family_versions(self.rules, name))
             trace.append(f"rule versioned {name}: nixpkgs has only {have}")
@@ -189,7 +181,7 @@ class Resolver:
         candidates = formula_candidates(name, commands=commands, homepage=homepage)
         hit = self._try_candidates(candidates, trace)
         if hit is None:
-            return _unmapped(name, [c.attr for c in candidates])
+            return unmapped_decision(name, [c.attr for c in candidates])
         return Decision(
             action="nix",
             confidence="heuristic",
@@ -249,7 +241,7 @@ class Resolver:
         key = f"cask:{token}"
         if key in seen:
             trace.append(f"rule {token}: Homebrew's name tables loop back here")
-            return _keep_cask(token, ())
+            return keep_cask_decision(token, ())
         seen.add(key)
         qualified = split_tap_name(token)
         if qualified is not None:
@@ -262,7 +254,7 @@ class Resolver:
         near = [c for c in cask_candidates(token) if c.attr in self.names]
         for candidate in near:
             trace.append(f"heuristic {candidate.how} {candidate.attr}: known attribute")
-        return _keep_cask(token, near)
+        return keep_cask_decision(token, near)
 
     def _cask_rules(
         self, token: str, trace: list[str], seen: set[str]
@@ -298,39 +290,9 @@ class Resolver:
 
     # -- taps
 
-    def _tap(
-        self,
-        name: str,
-        users: tuple[Sequence[str], Sequence[str], Sequence[str]],
-        trace: list[str],
-    ) -> Decision:
-        kept, moved_items, unknown = users
+    def _tap(self, name: str, users: TapUsers, trace: list[str]) -> Decision:
         found = self._lookup("tap", name, trace)
-        if found is not None:
-            return found
-        if name.lower().startswith("homebrew/"):
-            trace.append(f"rule {name}: an official Homebrew tap")
-            return _rule(
-                "skip", f"{name} is an official Homebrew tap; nothing to declare"
-            )
-        if kept:
-            trace.append(f"rule {name}: still used by {', '.join(kept)}")
-            return _rule(
-                "keep-brew", f"needed by {_names(kept)}, which stay in Homebrew"
-            )
-        if unknown:
-            trace.append(f"rule {name}: may be used by {', '.join(unknown)}")
-            return _rule(
-                "keep-brew",
-                f"{_names(unknown)} stay in Homebrew and may come from it "
-                "(the Brewfile does not say which tap)",
-            )
-        trace.append(f"rule {name}: nothing installed from it stays in Homebrew")
-        if moved_items:
-            return _rule(
-                "skip", f"everything from it ({_names(moved_items)}) moves to Nix"
-            )
-        return _rule("skip", "nothing installed comes from this tap")
+        return found or tap_decision(name, users, trace)
 
     # -- the database and the overrides
 
@@ -342,8 +304,8 @@ class Resolver:
         for source, confidence in sources:
             entry = self._entry(source, kind, name)
             if entry is not None:
-                trace.append(f"{confidence} [{kind}.{name}]: {_describe(entry)}")
-                return _from_entry(entry, confidence)
+                trace.append(f"{confidence} [{kind}.{name}]: {describe_entry(entry)}")
+                return decision_from_entry(entry, confidence)
             trace.append(f"{confidence} [{kind}.{name}]: no entry")
         return None
 
@@ -378,124 +340,7 @@ def make_resolver(
     )
 
 
-# ---------------------------------------------------------------- decisions
-
-
-def _from_entry(entry: MappingEntry, confidence: Confidence) -> Decision:
-    whose = "your override" if confidence == "override" else "curated mapping"
-    action, default_reason = _entry_action(entry, whose)
-    return Decision(
-        action=action,
-        confidence=confidence,
-        reason=entry.reason or default_reason,
-        attr=entry.nix if action in ("nix", "program") else None,
-        program=entry.program if action == "program" else None,
-        platforms=entry.platforms,
-        unfree=entry.unfree,
-        note=entry.note,
-    )
-
-
-def _entry_action(entry: MappingEntry, whose: str) -> tuple[Action, str]:
-    if entry.skip:
-        return "skip", whose
-    if entry.keep == "cask":
-        return "keep-cask", whose
-    if entry.keep is not None:
-        return "keep-brew", whose
-    if entry.program is not None:
-        return "program", f"{whose}: home-manager programs.{entry.program}"
-    return "nix", f"{whose} to {entry.nix}"
-
-
-def _describe(entry: MappingEntry) -> str:
-    if entry.skip:
-        return "skip"
-    if entry.keep is not None:
-        return f"keep = {entry.keep}"
-    if entry.program is not None:
-        return f"program = {entry.program}" + (
-            f", nix = {entry.nix}" if entry.nix else ""
-        )
-    return f"nix = {entry.nix}"
-
-
-def _versioned(pick: VersionedPick, trace: list[str]) -> Decision:
-    name = f"{pick.family}@{pick.requested}"
-    if pick.match == "newer":
-        reason = (
-            f"nixpkgs no longer has {pick.family} {pick.requested}; "
-            f"{pick.attr} is the nearest newer version ({pick.chosen})"
-        )
-    elif pick.match == "series":
-        reason = f"nixpkgs {pick.attr} is the {pick.chosen} series, which has {name}"
-    elif pick.match == "latest":
-        reason = (
-            f"the newest {pick.requested}.x in nixpkgs is {pick.attr} ({pick.chosen})"
-        )
-    else:
-        reason = f"versioned formula {name} is nixpkgs {pick.attr}"
-    trace.append(f"rule versioned {name}: {pick.attr} ({pick.match} match)")
-    return Decision(
-        action="nix", confidence="rule", reason=reason, attr=pick.attr, note=pick.note
-    )
-
-
-def _unmapped(name: str, tried: Sequence[str]) -> Decision:
-    under = ", ".join(dict.fromkeys(tried)) or name
-    return Decision(
-        action="unmapped",
-        confidence="none",
-        reason=(
-            f"no nixpkgs attribute found under {under}; "
-            f"map it with `nixmigrate map {name} ATTR`"
-        ),
-    )
-
-
-def _keep_cask(token: str, near: Sequence[Candidate]) -> Decision:
-    note = None
-    if near:
-        attr = near[0].attr
-        note = (
-            f"nixpkgs has {attr}; if it works on your Mac, "
-            f"`nixmigrate map --cask {token} {attr}`"
-        )
-    return Decision(
-        action="keep-cask",
-        confidence="rule",
-        reason="no Nix mapping for this app; it stays a cask (nix-darwin homebrew.casks)",
-        platforms=("darwin",),
-        note=note,
-    )
-
-
-def _rule(action: Action, reason: str) -> Decision:
-    return Decision(action=action, confidence="rule", reason=reason)
-
-
-def _names(items: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-# ---------------------------------------------------------------- the inventory
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """One Homebrew item to resolve, from `brew` or a Brewfile."""
-
-    kind: ItemKind
-    name: str  # as Homebrew reported it or the Brewfile wrote it
-    query: str  # what is resolved: `user/tap/name` for a third-party tap's items
-    key: str  # items with the same key are the same item
-    source: Literal["brew", "brewfile"] = "brew"
-    on_request: bool = True
-    homepage: str = ""
-    tap: str = ""  # third-party tap it comes from, if known
-    condition: tuple[str, ...] = ()  # platforms a Brewfile `if OS.mac?` limits it to
-    mas_id: int | None = None
+# ---------------------------------------------------------------- entry points
 
 
 def resolve_inventory(
@@ -512,16 +357,7 @@ def resolve_inventory(
     database. An item both installed and in the Brewfile appears once, as `brew`.
     """
     resolver = make_resolver(db, overrides, names=names, rules=rules)
-    items = collect_items(inventory, resolver.rules)
-    users = _dependents(inventory)
-    packages = [
-        (item, _resolve_package(resolver, item, users))
-        for item in items
-        if item.kind in ("formula", "cask")
-    ]
-    taps = _resolve_taps(resolver, [i for i in items if i.kind == "tap"], packages)
-    mas = [_resolve_mas(item) for item in items if item.kind == "mas"]
-    return tuple(r for _, r in packages) + taps + tuple(mas)
+    return resolve_items(resolver, inventory)
 
 
 def explain_name(
@@ -531,272 +367,18 @@ def explain_name(
     when only a cask mapping knows the name (the formula would be a mere guess).
     A name nothing knows is explained as an unmapped formula."""
     if kind == "mas":
-        return _resolve_mas(_Item(kind="mas", name=name, query=name, key=name))
+        return resolve_mas(_named("mas", name))
     if kind == "tap":
-        return _resolution(_Item("tap", name, name, name), resolver.tap(name))
+        return resolution_for(_named("tap", name), resolver.tap(name))
     if kind == "cask":
-        return _resolution(_Item("cask", name, name, name), resolver.cask(name))
+        return resolution_for(_named("cask", name), resolver.cask(name))
     decision = resolver.formula(name)
     only_a_guess = decision.confidence in ("heuristic", "none")
     if kind is None and only_a_guess and resolver.knows("cask", name):
-        return _resolution(_Item("cask", name, name, name), resolver.cask(name))
-    return _resolution(_Item("formula", name, name, name), decision)
+        return resolution_for(_named("cask", name), resolver.cask(name))
+    return resolution_for(_named("formula", name), decision)
 
 
-def other_brewfile_entries(inventory: Inventory) -> tuple[BrewfileEntry, ...]:
-    """Brewfile entries for other package managers (vscode, go, cargo, uv, ...)."""
-    if inventory.brewfile is None:
-        return ()
-    return tuple(
-        entry
-        for entry in inventory.brewfile.entries
-        if entry.kind not in HOMEBREW_KINDS and entry.kind != "cask_args"
-    )
-
-
-def collect_items(inventory: Inventory, rules: Rules) -> tuple[_Item, ...]:
-    """Installed items first, then Brewfile entries not already installed."""
-    found: dict[str, _Item] = {}
-    for item in _brew_items(inventory, rules):
-        found.setdefault(item.key, item)
-    for item in _brewfile_items(inventory, rules):
-        known = found.get(item.key)
-        found[item.key] = item if known is None else _listed_in_brewfile(known, item)
-    order: tuple[ItemKind, ...] = ("formula", "cask", "tap", "mas")
-    return tuple(sorted(found.values(), key=lambda i: order.index(i.kind)))
-
-
-def _listed_in_brewfile(installed: _Item, listed: _Item) -> _Item:
-    """The user asked for it in the Brewfile, so it is wanted even if brew installed
-    it as a dependency; a Brewfile `if OS.mac?` still applies."""
-    return replace(
-        installed, on_request=True, condition=installed.condition or listed.condition
-    )
-
-
-def _brew_items(inventory: Inventory, rules: Rules) -> Iterable[_Item]:
-    brew = inventory.brew
-    for formula in brew.formulae:
-        tap = _third_party(formula.tap)
-        yield _Item(
-            kind="formula",
-            name=formula.name,
-            query=_qualified_name(tap, formula.full_name, formula.name),
-            key=_key("formula", formula.name, rules),
-            on_request=formula.on_request,
-            homepage=formula.homepage,
-            tap=tap,
-        )
-    for cask in brew.casks:
-        tap = _third_party(cask.tap)
-        yield _Item(
-            kind="cask",
-            name=cask.token,
-            query=_qualified_name(tap, cask.full_token, cask.token),
-            key=_key("cask", cask.token, rules),
-            homepage=cask.homepage,
-            tap=tap,
-        )
-    for tap_name in brew.taps:
-        yield _Item(
-            kind="tap", name=tap_name, query=tap_name, key=_key("tap", tap_name, rules)
-        )
-    for app in brew.mas:
-        yield _Item(
-            kind="mas",
-            name=app.name,
-            query=app.name,
-            key=f"mas:{app.id}",
-            mas_id=app.id,
-        )
-
-
-def _brewfile_items(inventory: Inventory, rules: Rules) -> Iterable[_Item]:
-    if inventory.brewfile is None:
-        return
-    for entry in inventory.brewfile.entries:
-        kind = _BREWFILE_KIND.get(entry.kind)
-        if kind is None:
-            continue
-        mas_id = _mas_id(entry.options.get("id")) if kind == "mas" else None
-        qualified = split_tap_name(entry.name) if kind in ("formula", "cask") else None
-        yield _Item(
-            kind=kind,
-            name=entry.name,
-            query=entry.name,
-            key=f"mas:{mas_id}"
-            if mas_id is not None
-            else _key(kind, entry.name, rules),
-            source="brewfile",
-            tap=_third_party(qualified[0]) if qualified else "",
-            condition=_condition_platforms(entry.condition),
-            mas_id=mas_id,
-        )
-
-
-def _condition_platforms(condition: str | None) -> tuple[str, ...]:
-    """`macos and Hardware::CPU.arm?` -> ("darwin",): the OS part of a condition."""
-    atoms = (condition or "").split(" and ")
-    return next(
-        (_CONDITION_PLATFORMS[a] for a in atoms if a in _CONDITION_PLATFORMS), ()
-    )
-
-
-def _key(kind: ItemKind, name: str, rules: Rules) -> str:
-    if kind == "tap":
-        from nixmigrate.mapping.db import tap_key
-
-        return f"tap:{tap_key(name)}"
-    if kind == "mas":
-        return f"mas:{name.lower()}"
-    short = name.rsplit("/", 1)[-1]
-    if kind == "formula":
-        short = rules.formula_aliases.get(short) or rules.formula_renames.get(
-            short, short
-        )
-    else:
-        short = rules.cask_renames.get(short, short)
-    return f"{kind}:{short}"
-
-
-def _qualified_name(tap: str, full_name: str, name: str) -> str:
-    """`user/tap/name` for a third-party tap's item, else the short name."""
-    if not tap:
-        return name
-    return full_name if full_name.count("/") == 2 else f"{tap}/{name}"
-
-
-def _third_party(tap: str) -> str:
-    """The tap if it is a third-party one, else ""."""
-    return "" if not tap or tap.lower().startswith("homebrew/") else tap
-
-
-def _mas_id(raw: object) -> int | None:
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
-    return None
-
-
-def _dependents(inventory: Inventory) -> dict[str, list[str]]:
-    """formula name -> the installed formulae that depend on it."""
-    users: dict[str, list[str]] = {}
-    for formula in inventory.brew.formulae:
-        for dependency in formula.dependencies:
-            users.setdefault(dependency.rsplit("/", 1)[-1], []).append(formula.name)
-    return users
-
-
-def _resolve_package(
-    resolver: Resolver, item: _Item, users: Mapping[str, list[str]]
-) -> Resolution:
-    if item.kind == "formula":
-        decision = resolver.formula(item.query, homepage=item.homepage)
-        if not item.on_request:
-            decision = _as_dependency(decision, item.name, users.get(item.name, []))
-    else:
-        decision = resolver.cask(item.query)
-    return _resolution(item, decision)
-
-
-def _as_dependency(decision: Decision, name: str, users: Sequence[str]) -> Decision:
-    if users:
-        reason = f"dependency of {_names(sorted(users))}; comes with their Nix packages"
-    else:
-        reason = (
-            "installed as a dependency, and nothing installed needs it now "
-            "(`brew autoremove` would remove it)"
-        )
-    would_be = " ".join(filter(None, [decision.action, decision.attr]))
-    step = f"rule {name}: a dependency, not promoted (on its own: {would_be})"
-    return Decision(
-        action="skip",
-        confidence="rule",
-        reason=reason,
-        chain=(*decision.chain, step),
-    )
-
-
-def _resolve_taps(
-    resolver: Resolver,
-    tap_items: Sequence[_Item],
-    packages: Sequence[tuple[_Item, Resolution]],
-) -> tuple[Resolution, ...]:
-    from nixmigrate.mapping.db import tap_key
-
-    kept: dict[str, list[str]] = {}
-    moved_items: dict[str, list[str]] = {}
-    for item, resolution in packages:
-        if item.tap:
-            bucket = kept if resolution.action in _STILL_IN_BREW else moved_items
-            bucket.setdefault(tap_key(item.tap), []).append(item.name)
-    unknown = [
-        item.name
-        for item, resolution in packages
-        if item.source == "brewfile"
-        and not item.tap
-        and resolution.action in _STILL_IN_BREW
-    ]
-    listed = {tap_key(item.name) for item in tap_items}
-    implied = [
-        _Item(kind="tap", name=tap, query=tap, key=f"tap:{tap}", source=source)
-        for tap, source in _taps_of_kept(packages, listed)
-    ]
-    return tuple(
-        _resolution(
-            item,
-            resolver.tap(
-                item.query,
-                kept=kept.get(tap_key(item.name), []),
-                moved=moved_items.get(tap_key(item.name), []),
-                unknown=unknown,
-            ),
-        )
-        for item in (*tap_items, *implied)
-    )
-
-
-def _taps_of_kept(
-    packages: Sequence[tuple[_Item, Resolution]], listed: set[str]
-) -> list[tuple[str, Literal["brew", "brewfile"]]]:
-    """Third-party taps that kept items need but that no `tap` line names."""
-    from nixmigrate.mapping.db import tap_key
-
-    needed: dict[str, Literal["brew", "brewfile"]] = {}
-    for item, resolution in packages:
-        key = tap_key(item.tap) if item.tap else ""
-        if key and key not in listed and resolution.action in _STILL_IN_BREW:
-            needed.setdefault(key, item.source)
-    return list(needed.items())
-
-
-def _resolve_mas(item: _Item) -> Resolution:
-    where = f" (id {item.mas_id})" if item.mas_id is not None else ""
-    decision = Decision(
-        action="mas",
-        confidence="rule",
-        reason=f"Mac App Store app{where}; nix-darwin keeps it with homebrew.masApps",
-        platforms=("darwin",),
-        chain=(f"rule {item.name}: App Store apps are installed by mas",),
-    )
-    return _resolution(item, decision)
-
-
-def _resolution(item: _Item, decision: Decision) -> Resolution:
-    return Resolution(
-        kind=item.kind,
-        name=item.name,
-        action=decision.action,
-        confidence=decision.confidence,
-        reason=decision.reason,
-        attr=decision.attr,
-        program=decision.program,
-        platforms=decision.platforms or item.condition,
-        unfree=decision.unfree,
-        note=decision.note,
-        source=item.source,
-        on_request=item.on_request,
-        chain=decision.chain,
-        mas_id=item.mas_id,
-    )
+def _named(kind: ItemKind, name: str) -> HomebrewItem:
+    """An item known only by the name it was asked about."""
+    return HomebrewItem(kind=kind, name=name, query=name, key=name)
