@@ -89,6 +89,18 @@ def test_no_nix_attribute_is_an_alias_or_removed() -> None:
     assert bad == []
 
 
+def test_names_the_rules_and_heuristics_may_emit_are_current() -> None:
+    """Versioned rules and heuristics only choose from nixpkgs-names.txt."""
+    names = {
+        ln
+        for ln in (MAPPINGS / "nixpkgs-names.txt").read_text("utf-8").splitlines()
+        if ln and not ln.startswith("#")
+    }
+    assert len(names) > 1000
+    assert sorted(names & retired_attrs()) == []
+    assert sorted(names - (present_attrs() | verified_attrs().keys())) == []
+
+
 def test_verified_list_holds_no_retired_name_and_gives_evidence() -> None:
     verified = verified_attrs()
     assert verified, "mappings/nixpkgs-verified.tsv is empty"
