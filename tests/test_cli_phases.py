@@ -151,3 +151,37 @@ def test_rollback_with_nothing_to_undo_is_a_clear_error() -> None:
     result = run("rollback", "--yes")
     assert result.exit_code == 1
     assert "nothing to roll back" in result.stderr
+
+
+def test_plan_a_mac_and_a_raspberry_pi_from_this_machine(
+    world: dict[str, Path],
+) -> None:
+    result = run(
+        "plan",
+        "--phase",
+        "7",
+        "--no-input",
+        "--system",
+        "aarch64-darwin",
+        "--user",
+        "jane",
+        "--hostname",
+        "Jane's MacBook",
+        "--second-host",
+        "pi",
+        "--sops",
+        "--touch-id",
+    )
+    assert result.exit_code == 0, result.stderr
+    config = world["config"]
+    flake = (config / "flake.nix").read_text()
+    assert "darwinConfigurations.Janes-MacBook" in flake
+    assert "raspberry-pi-nix" in flake
+    assert "sops-nix" in flake
+    host = (config / "hosts" / "Janes-MacBook" / "default.nix").read_text()
+    assert 'system.primaryUser = "jane";' in host
+    assert "security.pam.services.sudo_local.touchIdAuth = true;" in host
+    assert (config / "hosts" / "pi").is_dir()
+    homebrew = (config / "hosts" / "Janes-MacBook" / "homebrew.nix").read_text()
+    assert '"uninstall"' in homebrew
+    assert '"zap"' not in homebrew

@@ -69,6 +69,14 @@ def _host_flags(func: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
         ),
         click.option("--second-address", default="", help="ssh address for deploys."),
+        click.option(
+            "--sops/--no-sops", default=None, help="Wire in sops-nix secrets."
+        ),
+        click.option(
+            "--zap/--no-zap",
+            default=None,
+            help='Phase 7: Homebrew cleanup "zap" (also deletes app data).',
+        ),
         click.option("--mappings", type=_PATH, help="Mapping database directory."),
     ]
     for option in reversed(options):
@@ -95,6 +103,8 @@ def _overrides(flags: dict[str, Any]) -> ChoiceOverrides:
         system=flags["system"],
         touch_id=flags["touch_id"],
         second_host=second,
+        sops=flags["sops"],
+        homebrew_zap=flags["zap"],
     )
 
 
