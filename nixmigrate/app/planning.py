@@ -155,12 +155,6 @@ def save_choices(env: Env, choices: PlanChoices) -> None:
     atomic_write_text(path, json.dumps(to_plain(choices), indent=2) + "\n")
 
 
-def with_config_dir(choices: PlanChoices, config_dir: Path | None) -> PlanChoices:
-    return (
-        choices if config_dir is None else replace(choices, config_dir=str(config_dir))
-    )
-
-
 def _rebased(inventory: Inventory, target_home: str) -> Inventory:
     """Dotfiles keep their place relative to home on the machine being planned for.
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from nixmigrate.cli.common import (
     debug_option,
     err_console,
-    is_interactive,
+    make_env,
     out_console,
     user_errors,
 )
@@ -51,24 +51,15 @@ def scan(
     \b
     Exit codes: 0 scanned (warnings allowed), 2 usage error, 1 nothing scanned.
     """
-    from nixmigrate.app.env import Env
     from nixmigrate.app.scan import ScanRequest, resolve_and_save, run_scan
     from nixmigrate.report.console import render_inventory
-    from nixmigrate.system.paths import Paths
-    from nixmigrate.system.prompt import NonInteractivePrompter, QuestionaryPrompter
-    from nixmigrate.system.runner import SubprocessRunner
 
     with user_errors():
-        paths = Paths.from_env()
-        interactive = not no_input and not as_json and is_interactive()
+        env = make_env(no_input=no_input or as_json)  # --json output is never asked
+        interactive = env.prompter.interactive
         console = err_console()
-        env = Env(
-            runner=SubprocessRunner(echo=_echo),
-            paths=paths,
-            prompter=QuestionaryPrompter() if interactive else NonInteractivePrompter(),
-        )
         request = ScanRequest(
-            home=(home or paths.home).expanduser(),
+            home=(home or env.paths.home).expanduser(),
             dotfiles=dotfiles.expanduser() if dotfiles else None,
             brewfile=brewfile.expanduser() if brewfile else None,
             no_brew=no_brew,
@@ -91,10 +82,6 @@ def scan(
         render_inventory(out_console(), inventory)
     console.print(Text.assemble(("Saved ", "green"), str(saved)))
     console.print(Text("Next: nixmigrate report", style="bold"))
-
-
-def _echo(command: str) -> None:
-    err_console().print(Text(command, style="dim"))
 
 
 @contextmanager
