@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-ItemKind = Literal["formula", "cask", "tap", "mas"]
-Action = Literal["nix", "program", "keep-brew", "keep-cask", "mas", "skip", "unmapped"]
+ItemKind = Literal[
+    "formula", "cask", "tap", "mas", "vscode", "go", "cargo", "uv", "npm", "whalebrew"
+]
+Action = Literal[
+    "nix", "program", "service", "keep-brew", "keep-cask", "mas", "skip", "unmapped"
+]
 Confidence = Literal["override", "curated", "rule", "heuristic", "none"]
 
 ACTIONS: Final[tuple[Action, ...]] = (
     "nix",
     "program",
+    "service",
     "keep-brew",
     "keep-cask",
     "mas",
@@ -36,6 +41,10 @@ class Resolution:
     `platforms` is empty when the item works everywhere, else e.g. ("darwin",).
     `chain` lists each resolution step that was tried, for `nixmigrate explain`.
     `mas_id` is the App Store id of a `mas` item.
+    `condition` is copied from the Brewfile entry: "macos", "linux", None (everywhere)
+    or the kept Ruby expression text of an unknown condition.
+    `service` names the nix-darwin option that runs the item's service
+    (e.g. "services.yabai"), for action `service`.
     """
 
     kind: ItemKind
@@ -52,3 +61,5 @@ class Resolution:
     on_request: bool = True
     chain: tuple[str, ...] = ()
     mas_id: int | None = None  # App Store id, for `mas` (homebrew.masApps)
+    condition: str | None = None
+    service: str | None = None

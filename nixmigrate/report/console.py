@@ -118,6 +118,8 @@ def becomes(resolution: Resolution) -> str:
             return f"programs.{resolution.program}"
         case "nix":
             return f"pkgs.{resolution.attr}"
+        case "service":
+            return resolution.service or "service"
         case "keep-brew":
             return "homebrew.brews"
         case "keep-cask":

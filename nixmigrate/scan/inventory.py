@@ -36,6 +36,7 @@ class HostInfo:
     running_services: tuple[str, ...] = ()  # brew services whose process is running
     running_cask_apps: tuple[str, ...] = ()  # cask tokens whose app is running
     os_name: str = ""  # "macOS", or PRETTY_NAME from /etc/os-release
+    nix_flavor: str | None = None  # "determinate" | "nix" | "lix" | None (no Nix)
 
 
 # ---------------------------------------------------------------- brew
@@ -165,6 +166,8 @@ class StowPackage:
     conflicts: tuple[StowConflict, ...] = ()
     include: bool = True
     mode: Mode = "mutable"
+    dotfiles: bool = False  # stowed with --dotfiles (inferred from the links)
+    target: str = ""  # the directory the package was stowed into (absolute)
 
 
 @dataclass(frozen=True, slots=True)
