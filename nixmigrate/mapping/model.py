@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
 
 ItemKind = Literal[
     "formula", "cask", "tap", "mas", "vscode", "go", "cargo", "uv", "npm", "whalebrew"
@@ -45,6 +45,9 @@ class Resolution:
     or the kept Ruby expression text of an unknown condition.
     `service` names the nix-darwin option that runs the item's service
     (e.g. "services.yabai"), for action `service`.
+    `options` are the Homebrew Bundle options a kept item carries into nix-darwin's
+    `homebrew.*` submodules, under their Brewfile names (`args`, `link`,
+    `restart_service`, `start_service`, `conflicts_with`, `greedy`, ...).
     """
 
     kind: ItemKind
@@ -63,3 +66,4 @@ class Resolution:
     mas_id: int | None = None  # App Store id, for `mas` (homebrew.masApps)
     condition: str | None = None
     service: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
