@@ -432,7 +432,7 @@ def rollback(
                     store, cp, undo=partial(undo_command, runner), force=force
                 )
             )
-            store.set_status(cp, CheckpointStatus.ROLLED_BACK)
+            store.mark_rolled_back(cp)
             _forget_phase(store, cp)
         phases = tuple(cp.phase for cp in targets if cp.phase is not None)
         return RollbackResult(tuple(restored), phases)

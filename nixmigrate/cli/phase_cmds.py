@@ -226,11 +226,20 @@ def rollback(
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
-    "--output", type=_PATH, help="Also write report.md and report.json into DIR."
+    "--output",
+    type=_PATH,
+    help="Also write report.md, report.json and report.html into DIR.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=_PATH,
+    help="Also write the report as one self-contained HTML page to FILE.",
 )
 @debug_option
-def report(as_json: bool, output: Path | None) -> None:
+def report(as_json: bool, output: Path | None, html_file: Path | None) -> None:
     """What was found, what maps where and why, what is left, what to run next."""
+    from nixmigrate.app.html_report import write_html
     from nixmigrate.app.reporting import make_report, write_report_files
     from nixmigrate.report.console import render_report
     from nixmigrate.report.files import report_to_json
@@ -240,10 +249,24 @@ def report(as_json: bool, output: Path | None) -> None:
         result = make_report(env)
         if output is not None:
             write_report_files(result, output)
+            write_html(env, output / "report.html")
+        if html_file is not None:
+            write_html(env, html_file)
     if as_json:
         click.echo(report_to_json(result), nl=False)
     else:
         render_report(out_console(), result)
+        for path in _written(output, html_file):
+            err_console().print(Text(f"wrote {path}"))
+
+
+def _written(output: Path | None, html_file: Path | None) -> list[Path]:
+    written = [output / n for n in ("report.md", "report.json")] if output else []
+    if output is not None:
+        written.append(output / "report.html")
+    if html_file is not None:
+        written.append(html_file)
+    return written
 
 
 def _check_config_dir(env: Env, config_dir: Path | None) -> None:

@@ -147,6 +147,7 @@ class Manifest:
     store_dirs: tuple[str, ...] = ()  # links into these were made by a Nix switch
     notes: tuple[str, ...] = ()
     displaced: tuple[Displaced, ...] = ()
+    rolled_back_at: str = ""  # set by `rollback`; absent in older manifests
 
 
 @dataclass

@@ -166,6 +166,7 @@ class CheckpointSummary:
     paths: int = 0
     commands: int = 0
     problem: str = ""
+    rolled_back_at: str = ""
 
 
 # ---------------------------------------------------------------- checkpoints
@@ -281,6 +282,10 @@ class CheckpointStore:
     def set_status(self, cp: Checkpoint, status: CheckpointStatus) -> None:
         self.update(cp, status=status, complete=status is not CheckpointStatus.RUNNING)
 
+    def mark_rolled_back(self, cp: Checkpoint) -> None:
+        self.set_status(cp, CheckpointStatus.ROLLED_BACK)
+        self.update(cp, rolled_back_at=self.clock().isoformat(timespec="seconds"))
+
     # -- what is recorded
 
     def add_paths(self, cp: Checkpoint, root: Path, paths: Iterable[Path]) -> None:
@@ -376,6 +381,7 @@ class CheckpointStore:
             str(m.status),
             paths=len(m.paths),
             commands=len(m.commands),
+            rolled_back_at=m.rolled_back_at,
         )
 
     def restorable(self) -> list[Checkpoint]:

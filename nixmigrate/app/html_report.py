@@ -1,0 +1,123 @@
+"""The HTML report use case: inventory, run state, checkpoints and plan -> report.html.
+
+Reads the state dir and the config dir; builds the plan again (in memory, nothing is
+written) so the page can say which file each entry lives in and what each phase does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nixmigrate.app.env import Env
+from nixmigrate.app.planning import (
+    ChoiceOverrides,
+    _rebased,
+    build,
+    choose,
+    load_inventory,
+)
+from nixmigrate.errors import NixmigrateError
+from nixmigrate.plan.facts import gather_facts
+from nixmigrate.plan.options import resolved_options
+from nixmigrate.plan.phases import Phase
+from nixmigrate.report.accounting import build_accounting
+from nixmigrate.report.html import render_html
+from nixmigrate.report.journey import CheckpointView, build_journey
+from nixmigrate.report.model import Progress, next_steps
+from nixmigrate.report.page import Page, PageInputs, PlanContext, build_page
+from nixmigrate.report.services import build_services
+from nixmigrate.scan.inventory import Inventory
+from nixmigrate.state.store import CheckpointStore, RunState, load_state
+from nixmigrate.system.fs import atomic_write_text
+
+
+def make_page(env: Env, *, notes: tuple[str, ...] = ()) -> Page:
+    inventory = load_inventory(env)
+    store = CheckpointStore.from_paths(env.paths)
+    state = load_state(store.state_file)
+    progress = progress_from(state)
+    context = plan_context(env, inventory, state)
+    journey = build_journey(
+        progress,
+        _checkpoints(store),
+        context.plan if context else None,
+        next_steps(inventory, progress),
+    )
+    config_dir = state.config_dir or (context.plan.config_dir if context else "")
+    inputs = PageInputs(
+        inventory=inventory,
+        journey=journey,
+        accounting=build_accounting(inventory),
+        services=build_services(inventory),
+        context=context,
+        config_dir=config_dir,
+        on_disk=_on_disk(Path(config_dir), context) if config_dir else {},
+        planned=state.planned_through is not None,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        notes=notes,
+    )
+    return build_page(inputs)
+
+
+def write_html(env: Env, path: Path, *, notes: tuple[str, ...] = ()) -> Path:
+    atomic_write_text(path, render_html(make_page(env, notes=notes)))
+    return path
+
+
+def progress_from(state: RunState) -> Progress:
+    return Progress(
+        config_dir=state.config_dir or None,
+        completed=tuple(int(p) for p in state.completed),
+        planned_through=state.planned_through,
+        checkpoints=state.checkpoints,
+    )
+
+
+def plan_context(env: Env, inventory: Inventory, state: RunState) -> PlanContext | None:
+    """The plan as `plan` would build it now; None when it cannot be built (yet)."""
+    from nixmigrate.mapping.db import locate_mappings
+
+    if not inventory.resolutions:
+        return None
+    through = Phase(state.planned_through or max(Phase))
+    try:
+        choices = choose(env, inventory, ChoiceOverrides())
+        outcome = build(env, inventory, choices, through, locate_mappings(None))
+        facts = gather_facts(
+            _rebased(inventory, choices.home), resolved_options(outcome.options)
+        )
+    except (NixmigrateError, OSError, ValueError):
+        return None
+    declarative = facts.declarative
+    return PlanContext(
+        plan=outcome.plan,
+        links=(*facts.mutable_links, *declarative.links),
+        clashes=facts.clashes,
+        secret_links=declarative.secret_links,
+    )
+
+
+def _checkpoints(store: CheckpointStore) -> tuple[CheckpointView, ...]:
+    return tuple(
+        CheckpointView(
+            id=c.id,
+            phase=c.phase,
+            created=c.created,
+            status=c.status,
+            rolled_back_at=c.rolled_back_at,
+        )
+        for c in store.list_checkpoints()
+    )
+
+
+def _on_disk(config_dir: Path, context: PlanContext | None) -> dict[str, str]:
+    if context is None:
+        return {}
+    found: dict[str, str] = {}
+    for f in context.plan.files:
+        try:
+            found[f.relpath] = (config_dir / f.relpath).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return found
