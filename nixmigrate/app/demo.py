@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nixmigrate.app.env import Env
+from nixmigrate.app.html_report import write_html
 from nixmigrate.app.phases import (
     ApplySettings,
     PlanRun,
@@ -29,7 +30,7 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall
 from nixmigrate.scan.inventory import HostInfo, Inventory, StowInventory
 from nixmigrate.state.store import CheckpointStore
-from nixmigrate.system.fs import TreeSnapshot, snapshot_tree
+from nixmigrate.system.fs import TreeSnapshot, copy_tree, snapshot_tree
 from nixmigrate.system.paths import Paths
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class DemoResult:
     differences: tuple[str, ...]
     brew_restored: bool
     simulated: tuple[str, ...]
+    config_copy: Path  # the generated configuration as it was after phase 7
+    report_html: Path
 
 
 Say = Callable[[str], None]
@@ -89,9 +92,17 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
             store_dirs=(mac.store,), nix_roots=(mac.store, mac.profile)
         )
         applied = run_apply(env, Phase.CLEANUP, _yes, settings, mappings=None)
+        config_copy = root / "nix-config"
+        copy_tree(Path(plan_run.outcome.plan.config_dir), config_copy)
         say("Rolling every phase back")
         rolled = _rollback_all(env)
         after = _snapshot(home)
+        report_html = write_html(
+            env,
+            root / "report.html",
+            notes=(f"Demo: {config_copy} keeps the configuration after phase 7.",),
+            config_copy=config_copy,
+        )
     differences = _differences(before, after)
     return DemoResult(
         root=root,
@@ -103,6 +114,8 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
         differences=differences,
         brew_restored=mac.formulae.keys() == brew_before.keys(),
         simulated=tuple(mac.simulated),
+        config_copy=config_copy,
+        report_html=report_html,
     )
 
 

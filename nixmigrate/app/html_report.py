@@ -32,7 +32,10 @@ from nixmigrate.state.store import CheckpointStore, RunState, load_state
 from nixmigrate.system.fs import atomic_write_text
 
 
-def make_page(env: Env, *, notes: tuple[str, ...] = ()) -> Page:
+def make_page(
+    env: Env, *, notes: tuple[str, ...] = (), config_copy: Path | None = None
+) -> Page:
+    """The page; `config_copy` stands in for the config dir (the demo keeps one)."""
     inventory = load_inventory(env)
     store = CheckpointStore.from_paths(env.paths)
     state = load_state(store.state_file)
@@ -45,6 +48,8 @@ def make_page(env: Env, *, notes: tuple[str, ...] = ()) -> Page:
         next_steps(inventory, progress),
     )
     config_dir = state.config_dir or (context.plan.config_dir if context else "")
+    if config_copy is not None:
+        config_dir = str(config_copy)
     inputs = PageInputs(
         inventory=inventory,
         journey=journey,
@@ -60,8 +65,15 @@ def make_page(env: Env, *, notes: tuple[str, ...] = ()) -> Page:
     return build_page(inputs)
 
 
-def write_html(env: Env, path: Path, *, notes: tuple[str, ...] = ()) -> Path:
-    atomic_write_text(path, render_html(make_page(env, notes=notes)))
+def write_html(
+    env: Env,
+    path: Path,
+    *,
+    notes: tuple[str, ...] = (),
+    config_copy: Path | None = None,
+) -> Path:
+    page = make_page(env, notes=notes, config_copy=config_copy)
+    atomic_write_text(path, render_html(page))
     return path
 
 

@@ -71,6 +71,14 @@ def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
                 f"{result.root}  (try: HOME={home} nixmigrate report)",
             )
         )
+        console.print(
+            Text.assemble(
+                ("Open ", "bold"),
+                f"{result.report_html} in a browser; the generated configuration "
+                f"is in {result.config_copy}",
+            ),
+            soft_wrap=True,
+        )
     if not result.round_trip_identical or not result.brew_restored:
         raise SystemExit(EXIT_FAILURE)
 

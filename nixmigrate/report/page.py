@@ -94,7 +94,7 @@ class GeneratedFile:
     first_phase: int
     last_phase: int
     lines: int
-    on_disk: str  # "as generated", "edited since", "not written"
+    on_disk: str  # "as generated", "edited since", "not on disk"
     content: str
 
 
@@ -260,7 +260,7 @@ def _files(
         phases = written.get(f.relpath) or [int(plan.through)]
         now = on_disk.get(f.relpath)
         status = (
-            "not written"
+            "not on disk"
             if now is None
             else ("as generated" if now == f.content else "edited since")
         )

@@ -95,6 +95,11 @@ class RecordingFS:
         self.actions.append(("rename", f"{src} -> {dst}"))
 
 
+def copy_tree(source: Path, destination: Path) -> None:
+    """A copy of a directory tree; links are copied as links, modes are kept."""
+    shutil.copytree(source, destination, symlinks=True)
+
+
 TreeSnapshot = dict[str, tuple[str, str | bytes, int]]
 
 
