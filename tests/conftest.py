@@ -14,6 +14,7 @@ _NEEDS: dict[str, str] = {
     "needs_nix": "nix-instantiate",
     "needs_stow": "stow",
     "needs_git": "git",
+    "needs_chromium": "chromium",
 }
 
 
@@ -31,7 +32,10 @@ def pytest_collection_modifyitems(
     for item in items:
         for marker, binary in _NEEDS.items():
             if item.get_closest_marker(marker) and shutil.which(binary) is None:
-                reason = f"{binary} is not installed (apt-get install nix-bin stow git)"
+                reason = (
+                    f"{binary} is not installed "
+                    "(apt-get install nix-bin stow git chromium)"
+                )
                 # CI installs every tool (.ci/run): there the test runs and fails loudly
                 if not in_ci:
                     item.add_marker(pytest.mark.skip(reason=reason))

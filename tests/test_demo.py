@@ -10,6 +10,17 @@ from click.testing import CliRunner
 from nixmigrate.app.demo import DemoResult, run_demo
 from nixmigrate.cli import cli
 from nixmigrate.plan.phases import Phase
+from tests.browser import (
+    decode_png,
+    dump_dom,
+    external_references,
+    luminance_variance,
+    parse,
+    rows_with_line,
+    screenshot,
+)
+
+ACCENT = (0x2F, 0x6F, 0xB3)  # the border of the highlighted next command
 
 
 def _quiet(_: str) -> None:
@@ -74,6 +85,13 @@ def test_demo_command_reports_the_round_trip(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "identical" in result.stdout
     assert "Kept:" in result.stdout
+    root = tmp_path / "d"
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Open ")
+    assert str(root / "report.html") in last
+    assert str(root / "nix-config") in last
+    assert (root / "report.html").is_file()
+    assert (root / "nix-config" / "flake.nix").is_file()
 
 
 def test_demo_refuses_a_non_empty_dir(tmp_path: Path) -> None:
@@ -81,3 +99,56 @@ def test_demo_refuses_a_non_empty_dir(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "not empty" in result.stderr
+
+
+@pytest.mark.needs_git
+def test_demo_keeps_the_configuration_after_phase_7(demo: DemoResult) -> None:
+    plan = demo.plan_run.outcome.plan
+    assert plan.through == Phase.CLEANUP
+    for generated in plan.files:
+        kept = demo.config_copy / generated.relpath
+        assert kept.read_text(encoding="utf-8") == generated.content
+    assert not Path(plan.config_dir).exists()  # rolled back, the copy stays
+
+
+@pytest.mark.needs_git
+def test_demo_report_names_every_formula_cask_and_stow_package(
+    demo: DemoResult,
+) -> None:
+    page = demo.report_html.read_text(encoding="utf-8")
+    parsed = parse(page)
+    text = "".join(parsed.text)
+    inventory = demo.inventory
+    assert inventory.stow is not None
+    names = [
+        *(f.name for f in inventory.brew.formulae),
+        *(c.token for c in inventory.brew.casks),
+        *(p.name for p in inventory.stow.packages),
+    ]
+    assert len(names) > 80
+    assert [n for n in names if n not in text] == []
+    assert "Rolled back: phases 1-7 applied and then undone" in text
+    assert external_references(page) == []
+
+
+@pytest.mark.needs_git
+@pytest.mark.needs_chromium
+def test_demo_report_renders_with_the_journey_at_the_top(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    loaded = dump_dom(demo.report_html)
+    assert parse(loaded.dom).section_ids == [
+        "journey",
+        "glance",
+        "entries",
+        "needs",
+        "dotfiles",
+        "files",
+    ]
+    assert loaded.blocked_loads == []
+    png = screenshot(demo.report_html, tmp_path / "top.png", width=1100, height=800)
+    image = decode_png(png)
+    assert (image.width, image.height) == (1100, 800)
+    assert luminance_variance(image) > 100  # not a blank page
+    borders = rows_with_line(image, ACCENT, length=600)
+    assert borders, "the highlighted next command is not on the first screen"
