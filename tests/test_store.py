@@ -76,3 +76,31 @@ def test_completing_and_forgetting_phases() -> None:
     state = RunState().with_completed(Phase.CONFIGS).with_completed(Phase.FOUNDATION)
     assert state.completed == (Phase.FOUNDATION, Phase.CONFIGS)
     assert state.without_completed(Phase.CONFIGS).completed == (Phase.FOUNDATION,)
+
+
+def test_rolled_back_time_is_recorded_and_older_manifests_still_load(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from nixmigrate.state.checkpoints import MANIFEST_NAME
+    from nixmigrate.state.store import CheckpointStore
+
+    times = iter(
+        [datetime(2026, 1, 1, 10, tzinfo=UTC), datetime(2026, 1, 2, 11, tzinfo=UTC)]
+    )
+    store = CheckpointStore(tmp_path, clock=lambda: next(times))
+    cp = store.create("apply", Phase.CONFIGS, {})
+    manifest = cp.directory / MANIFEST_NAME
+    older = manifest.read_text().replace('"rolled_back_at": "",', "")
+    assert "rolled_back_at" not in older
+    manifest.write_text(older)
+    (summary,) = store.list_checkpoints()
+    assert summary.rolled_back_at == ""
+    store.mark_rolled_back(store.load(cp.id))
+    (summary,) = store.list_checkpoints()
+    assert (summary.status, summary.created) == (
+        "rolled_back",
+        "2026-01-01T10:00:00+00:00",
+    )
+    assert summary.rolled_back_at == "2026-01-02T11:00:00+00:00"
