@@ -22,6 +22,11 @@ COUNT_WIDTH: Final = 50
 ROW_HEIGHT: Final = 30
 BAR_HEIGHT: Final = 20
 LEGEND_HEIGHT: Final = 28
+OWNER_NOTES: Final = {  # the home paths of a package without mutable links
+    "mutable": "owned by Stow until phase 3",
+    "declarative": "become Home Manager settings in phase 4",
+    "not included": "stay with Stow",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,4 +103,5 @@ def render_html(page: Page) -> str:
         chart=chart_of(page.bars),
         kind_groups=KIND_GROUPS,
         colors=BAR_COLORS,
+        owner_note=OWNER_NOTES,
     )
