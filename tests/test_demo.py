@@ -128,6 +128,8 @@ def test_demo_report_names_every_formula_cask_and_stow_package(
     assert len(names) > 80
     assert [n for n in names if n not in text] == []
     assert "Rolled back: phases 1-7 applied and then undone" in text
+    assert "programs.zsh is not enabled: it would write over ~/.zshrc" in text
+    assert ".config/gh/hosts.yml: gh/hosts.yml holds the GitHub CLI's login" in text
     assert external_references(page) == []
 
 

@@ -19,7 +19,7 @@ from nixmigrate.app.planning import (
 )
 from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.facts import gather_facts
-from nixmigrate.plan.options import resolved_options
+from nixmigrate.plan.options import DeclarativeConfigs, resolved_options
 from nixmigrate.plan.phases import Phase
 from nixmigrate.report.accounting import build_accounting
 from nixmigrate.report.html import render_html
@@ -106,8 +106,20 @@ def plan_context(env: Env, inventory: Inventory, state: RunState) -> PlanContext
         plan=outcome.plan,
         links=(*facts.mutable_links, *declarative.links),
         clashes=facts.clashes,
-        secret_links=declarative.secret_links,
+        secrets=_secrets(outcome.options.declarative, declarative.secret_links),
     )
+
+
+def _secrets(
+    configs: DeclarativeConfigs, kept_links: tuple[str, ...]
+) -> tuple[str, ...]:
+    described = {f"{s.path}: {s.reason}" for s in configs.secret_files()}
+    described |= {
+        f"~/{path}: stays a link to your dotfiles"
+        for path in kept_links
+        if not any(d.startswith(f"{path}:") for d in described)
+    }
+    return tuple(sorted(described))
 
 
 def _checkpoints(store: CheckpointStore) -> tuple[CheckpointView, ...]:

@@ -39,7 +39,7 @@ class PlanContext:
     plan: Plan
     links: tuple[MutableLink, ...] = ()  # mkOutOfStoreSymlink links, every phase
     clashes: tuple[FileClash, ...] = ()  # modules held back: the file is the user's
-    secret_links: tuple[str, ...] = ()  # home paths kept out of Nix (secrets)
+    secrets: tuple[str, ...] = ()  # files kept out of Nix, each with why
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +212,7 @@ def _needs(inputs: PageInputs) -> NeedsYou:
         services_kept=tuple(
             s for s in inputs.services if s.becomes != "nix-darwin service"
         ),
-        secrets=context.secret_links if context else (),
+        secrets=context.secrets if context else (),
         linux_only=tuple(r for r in rows if (r.condition or "") == "linux"),
     )
 
