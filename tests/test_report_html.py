@@ -105,6 +105,8 @@ def test_the_page_states_each_point_of_the_journey(
     assert re.search(
         r"flake\.nix</span> <span class=\"count\">phase 1[^<]*as generated", page
     )
+    assert "edited since" not in page  # the files of phases 1-2, as `plan` wrote them
+    assert "not on disk" not in page
 
     applied = run("apply", "--phase", "2", "--yes")
     assert applied.exit_code == 0, applied.stderr

@@ -21,6 +21,7 @@ from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.facts import gather_facts
 from nixmigrate.plan.options import DeclarativeConfigs, resolved_options
 from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.planner import render_tree
 from nixmigrate.report.accounting import build_accounting
 from nixmigrate.report.html import render_html
 from nixmigrate.report.journey import CheckpointView, build_journey
@@ -87,23 +88,26 @@ def progress_from(state: RunState) -> Progress:
 
 
 def plan_context(env: Env, inventory: Inventory, state: RunState) -> PlanContext | None:
-    """The plan as `plan` would build it now; None when it cannot be built (yet)."""
+    """The plan of every phase as `plan` would build it now, and the files of the
+    phases planned so far; None when it cannot be built (yet)."""
     from nixmigrate.mapping.db import locate_mappings
 
     if not inventory.resolutions:
         return None
-    through = Phase(state.planned_through or max(Phase))
     try:
         choices = choose(env, inventory, ChoiceOverrides())
-        outcome = build(env, inventory, choices, through, locate_mappings(None))
+        outcome = build(env, inventory, choices, Phase.CLEANUP, locate_mappings(None))
         facts = gather_facts(
             _rebased(inventory, choices.home), resolved_options(outcome.options)
         )
     except (NixmigrateError, OSError, ValueError):
         return None
     declarative = facts.declarative
+    through = Phase(state.planned_through or Phase.CLEANUP)
     return PlanContext(
         plan=outcome.plan,
+        files=render_tree(facts, through),  # what `plan` wrote, for its phases
+        through=through,
         links=(*facts.mutable_links, *declarative.links),
         clashes=facts.clashes,
         secrets=_secrets(outcome.options.declarative, declarative.secret_links),
@@ -139,7 +143,7 @@ def _on_disk(config_dir: Path, context: PlanContext | None) -> dict[str, str]:
     if context is None:
         return {}
     found: dict[str, str] = {}
-    for f in context.plan.files:
+    for f in context.files:
         try:
             found[f.relpath] = (config_dir / f.relpath).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

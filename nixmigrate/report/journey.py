@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final, Literal
 
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.plan.steps import Step
 from nixmigrate.report.model import Progress
 
 PhaseState = Literal["not planned", "planned", "applied", "rolled back"]
 
 COMPLETE: Final = "complete"
 ROLLED_BACK: Final = "rolled_back"
+MAX_STEPS: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class PhaseView:
     when: str  # e.g. "applied 2026-...+00:00, rolled back 2026-...", or ""
     changes: str
     writes: tuple[str, ...]
+    steps: tuple[str, ...]  # what `apply` does to the home, shortened
     verify: tuple[str, ...]
     undo: tuple[str, ...]
     is_next: bool
@@ -92,6 +96,7 @@ def _phase_view(
         when=when,
         changes=_changes(phase),
         writes=planned.writes if planned else (),
+        steps=_steps(planned.steps) if planned else (),
         verify=planned.verify if planned else (),
         undo=planned.undo if planned else (),
         is_next=next_phase == int(phase),
@@ -114,10 +119,28 @@ def _state_of(
 
 
 def _when(state: PhaseState, checkpoint: CheckpointView) -> str:
-    applied = f"applied {checkpoint.created}"
+    applied = f"applied {readable_time(checkpoint.created)}"
     if state == "rolled back" and checkpoint.rolled_back_at:
-        return f"{applied}, rolled back {checkpoint.rolled_back_at}"
+        return f"{applied}, rolled back {readable_time(checkpoint.rolled_back_at)}"
     return applied
+
+
+def readable_time(iso: str) -> str:
+    """ "2026-12-03T21:01:44+00:00" -> "2026-12-03 21:01:44 UTC" (as is if unparsable)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return f"{moment:%Y-%m-%d %H:%M:%S}"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _steps(steps: Sequence[Step], shown: int = MAX_STEPS) -> tuple[str, ...]:
+    described = [s.describe() for s in steps]
+    if len(described) <= shown:
+        return tuple(described)
+    return (*described[:shown], f"… and {len(described) - shown} more")
 
 
 def _changes(phase: Phase) -> str:

@@ -15,7 +15,9 @@ from typing import Final
 
 from nixmigrate.plan.config import MutableLink
 from nixmigrate.plan.model import Plan
+from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.program_files import FileClash
+from nixmigrate.plan.steps import WriteFile
 from nixmigrate.report.accounting import DESTINATIONS, AccountingRow
 from nixmigrate.report.journey import Journey
 from nixmigrate.report.services import ServiceRow
@@ -36,7 +38,9 @@ KIND_GROUPS: Final = ("formulae", "casks", "other kinds")
 class PlanContext:
     """What the plan decided beyond its files (None in the page: no plan yet)."""
 
-    plan: Plan
+    plan: Plan  # every phase
+    files: tuple[WriteFile, ...]  # the generated tree for phases 1..through
+    through: Phase
     links: tuple[MutableLink, ...] = ()  # mkOutOfStoreSymlink links, every phase
     clashes: tuple[FileClash, ...] = ()  # modules held back: the file is the user's
     secrets: tuple[str, ...] = ()  # files kept out of Nix, each with why
@@ -250,14 +254,15 @@ def _files(
 ) -> tuple[GeneratedFile, ...]:
     if context is None:
         return ()
-    plan = context.plan
     written: dict[str, list[int]] = {}
-    for pp in plan.phases:
+    for pp in context.plan.phases:
+        if pp.phase > context.through:
+            continue
         for relpath in pp.writes:
             written.setdefault(relpath, []).append(int(pp.phase))
     result: list[GeneratedFile] = []
-    for f in sorted(plan.files, key=lambda f: f.relpath):
-        phases = written.get(f.relpath) or [int(plan.through)]
+    for f in sorted(context.files, key=lambda f: f.relpath):
+        phases = written.get(f.relpath) or [int(context.through)]
         now = on_disk.get(f.relpath)
         status = (
             "not on disk"
