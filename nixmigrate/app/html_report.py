@@ -24,7 +24,7 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.planner import render_tree
 from nixmigrate.report.accounting import build_accounting
 from nixmigrate.report.html import render_html
-from nixmigrate.report.journey import CheckpointView, build_journey
+from nixmigrate.report.journey import CheckpointView, build_journey, readable_time
 from nixmigrate.report.model import Progress, next_steps
 from nixmigrate.report.page import Page, PageInputs, PlanContext, build_page
 from nixmigrate.report.services import build_services
@@ -60,7 +60,7 @@ def make_page(
         config_dir=config_dir,
         on_disk=_on_disk(Path(config_dir), context) if config_dir else {},
         planned=state.planned_through is not None,
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        generated_at=readable_time(datetime.now(UTC).isoformat(timespec="seconds")),
         notes=notes,
     )
     return build_page(inputs)
