@@ -172,6 +172,7 @@ HOSTILE_FORMULA = "<script>alert('f')</script>"
 HOSTILE_CASK = 'a&b"c<i>'
 HOSTILE_PACKAGE = "<img src=x onerror=alert(1)>"
 HOSTILE_SERVICE = "svc</td><b>x"
+NOT_UTF8 = "caf\udce9"  # b"caf\xe9" decoded with surrogateescape
 
 
 def hostile_page() -> str:
@@ -194,7 +195,10 @@ def hostile_page() -> str:
         stow=StowInventory(
             dir="/h/dotfiles",
             target="/h",
-            packages=(StowPackage(HOSTILE_PACKAGE, "stowed", targets=(".<x>rc",)),),
+            packages=(
+                StowPackage(HOSTILE_PACKAGE, "stowed", targets=(".<x>rc",)),
+                StowPackage(NOT_UTF8, "stowed", targets=(f".{NOT_UTF8}",)),
+            ),
         ),
         resolutions=resolutions,
     )
@@ -223,6 +227,8 @@ def test_hostile_names_are_text_not_markup() -> None:
     for name in (HOSTILE_FORMULA, HOSTILE_CASK, HOSTILE_PACKAGE, HOSTILE_SERVICE):
         assert name in text
     assert "nixmigrate map '<script>alert('\"'\"'f'\"'\"')</script>' ATTR" in text
+    assert "caf\\udce9" in text  # shown escaped, and the page encodes as UTF-8
+    page.encode("utf-8")
 
 
 @pytest.mark.needs_chromium

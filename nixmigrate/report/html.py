@@ -98,10 +98,12 @@ def _environment() -> jinja2.Environment:
 
 def render_html(page: Page) -> str:
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    text = template.render(
         page=page,
         chart=chart_of(page.bars),
         kind_groups=KIND_GROUPS,
         colors=BAR_COLORS,
         owner_note=OWNER_NOTES,
     )
+    # a name that was not UTF-8 on disk arrives as lone surrogates: show them escaped
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
