@@ -148,9 +148,9 @@ def test_demo_report_renders_with_the_journey_at_the_top(
         "files",
     ]
     assert loaded.blocked_loads == []
-    png = screenshot(demo.report_html, tmp_path / "top.png", width=1100, height=800)
+    png = screenshot(demo.report_html, tmp_path / "top.png", width=1000, height=640)
     image = decode_png(png)
-    assert (image.width, image.height) == (1100, 800)
+    assert (image.width, image.height) == (1000, 640)
     assert luminance_variance(image) > 100  # not a blank page
     borders = rows_with_line(image, ACCENT, length=600)
     assert borders, "the highlighted next command is not on the first screen"

@@ -117,6 +117,7 @@ class Page:
     dotfiles_dir: str
     config_dir: str
     files: tuple[GeneratedFile, ...]
+    planned: bool
     notes: tuple[str, ...] = field(default=())
 
 
@@ -151,6 +152,7 @@ def build_page(inputs: PageInputs) -> Page:
         dotfiles_dir=inventory.stow.dir if inventory.stow else "",
         config_dir=inputs.config_dir,
         files=_files(inputs.context, inputs.on_disk) if inputs.planned else (),
+        planned=inputs.planned,
         notes=inputs.notes,
     )
 
