@@ -589,26 +589,67 @@ def test_macos_phase_is_skipped_on_linux() -> None:
 def test_raspberry_pi_shares_common_home_and_leaves_macos_items_out() -> None:
     plan = darwin_plan(through=Phase.SECOND_MACHINE)
     flake = file(plan, "flake.nix")
-    assert 'url = "github:nix-community/raspberry-pi-nix";' in flake
-    assert flake.count('inputs.nixpkgs.follows = "nixpkgs";') == 3
-    assert "nixosConfigurations.pi" in flake
+    assert 'nixos-raspberrypi.url = "github:nvmd/nixos-raspberrypi/main";' in flake
+    assert "raspberry-pi-nix" not in flake
+    # its own nixpkgs, the one its binary cache holds the kernel for
+    assert flake.count('inputs.nixpkgs.follows = "nixpkgs";') == 2
+    assert (
+        "nixosConfigurations.pi = inputs.nixos-raspberrypi.lib.nixosSystem {" in flake
+    )
+    assert "inherit (inputs) nixos-raspberrypi;" in flake
+    assert "inputs.nixos-raspberrypi.nixosModules.raspberry-pi-5.base\n" in flake
+    assert "inputs.nixos-raspberrypi.nixosModules.sd-image\n" in flake
+    assert '"https://nixos-raspberrypi.cachix.org"' in flake
+    assert (
+        '"nixos-raspberrypi.cachix.org-1:4iMO9LXa8BqhU+Rpg6LQKiGa2lsNh/j2oiYLNOQ5sPI="'
+        in flake
+    )
     pi = file(plan, "hosts/pi/default.nix")
-    assert 'raspberry-pi-nix.board = "bcm2712";' in pi
+    assert "raspberry-pi-nix" not in pi
+    assert "# Raspberry Pi 5: kernel, firmware, boot loader" in pi
+    assert "boot.loader" not in pi
     assert "../../home/common.nix" in pi
     assert "../../home/darwin.nix" not in pi
     phase = plan.phase(Phase.SECOND_MACHINE)
     left_out = next(n for n in phase.notes if n.startswith("left out"))
     assert "pinentry_mac" in left_out
     assert "firefox" in left_out
-    assert any(
-        "--target-host jane@pi" in c and "--use-remote-sudo" in c
-        for c in phase.commands
+    image, deploy = phase.commands
+    assert image.endswith(
+        "'/Users/jane/nix-config#nixosConfigurations.pi.config.system.build.sdImage'"
     )
+    # nixos-rebuild-ng: --sudo replaced --use-remote-sudo
+    assert "--target-host jane@pi" in deploy
+    assert deploy.endswith(" --sudo")
+    assert "--use-remote-sudo" not in deploy
+    installer = next(n for n in phase.notes if "installer image" in n)
+    assert "github:nvmd/nixos-raspberrypi/main#installerImages.rpi5" in installer
 
 
-def test_no_raspberry_pi_input_without_a_pi() -> None:
-    assert "raspberry-pi-nix" not in file(linux_plan(), "flake.nix")
-    assert "raspberry-pi-nix" not in file(darwin_plan(second_host=None), "flake.nix")
+@pytest.mark.parametrize("model", ["4", "3", "02"])
+def test_the_pi_model_picks_the_board_module_and_installer_image(model: str) -> None:
+    other = SecondHost("pi", "aarch64-linux", "raspberry-pi", pi_model=model)
+    plan = darwin_plan(through=Phase.SECOND_MACHINE, second_host=other)
+    flake = file(plan, "flake.nix")
+    assert f"nixosModules.raspberry-pi-{model}.base\n" in flake
+    assert "raspberry-pi-5" not in flake
+    notes = " ".join(plan.phase(Phase.SECOND_MACHINE).notes)
+    assert f"#installerImages.rpi{model}'" in notes
+
+
+def test_an_unknown_pi_model_is_a_usage_error() -> None:
+    other = SecondHost("pi", "aarch64-linux", "raspberry-pi", pi_model="6")
+    with pytest.raises(UsageError, match="Raspberry Pi model '6'"):
+        darwin_plan(second_host=other)
+
+
+def test_no_raspberry_pi_input_or_cache_without_a_pi() -> None:
+    for flake in (
+        file(linux_plan(), "flake.nix"),
+        file(darwin_plan(second_host=None), "flake.nix"),
+    ):
+        assert "raspberry" not in flake
+        assert "nixConfig" not in flake
 
 
 def test_nixos_second_host_uses_its_hardware_configuration() -> None:
