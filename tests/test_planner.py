@@ -14,6 +14,7 @@ import pytest
 
 from nixmigrate.errors import UsageError
 from nixmigrate.mapping.model import Action, ItemKind, Resolution
+from nixmigrate.plan.config import NEWEST_RELEASE, StateVersions
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import (
     DeclarativeConfigs,
@@ -38,6 +39,7 @@ from nixmigrate.scan.inventory import (
     StowOptions,
     StowPackage,
 )
+from tests.conftest import REPO
 
 # ---------------------------------------------------------------- sample machine
 
@@ -268,6 +270,64 @@ def test_phase_1_explains_how_to_install_nix_when_it_is_missing() -> None:
         Phase.FOUNDATION
     )
     assert "nixos.org/nix/install" in " ".join(phase.preconditions)
+
+
+def _foundation_needs(flavor: str | None, **changes: object) -> str:
+    inventory = sample_inventory()
+    host = replace(inventory.host, nix_flavor=flavor)
+    if flavor is None:
+        host = replace(host, nix_version=None)
+    options = darwin_options(through=Phase.FOUNDATION, **changes)
+    phase = build_plan(replace(inventory, host=host), options).phase(Phase.FOUNDATION)
+    return " ".join(phase.preconditions)
+
+
+def test_phase_1_install_advice_matches_the_nix_that_was_found() -> None:
+    determinate = _foundation_needs("determinate", determinate_nix=True)
+    assert "Determinate Nix 2.24.9 is installed" in determinate
+    assert "nix.enable = false" in determinate
+    assert "install" not in determinate.replace("is installed", "")
+    plain = _foundation_needs("nix")
+    assert "Nix 2.24.9 is installed" in plain
+    assert "nix.enable = true" in plain
+    # Determinate found but overridden: say what breaks and how to undo it
+    assert "plan with --determinate-nix" in _foundation_needs("determinate")
+    assert "--no-determinate-nix" in _foundation_needs("nix", determinate_nix=True)
+    missing = _foundation_needs(None, determinate_nix=True)
+    assert "install.determinate.systems/nix | sh -s -- install" in missing
+    assert "nixos.org" not in missing
+    assert "--determinate-nix" in _foundation_needs(None)
+
+
+def test_darwin_host_leaves_the_daemon_to_determinate_nix() -> None:
+    host = file(darwin_plan(determinate_nix=True), f"{HOST}/default.nix")
+    assert "  nix.enable = false;\n" in host
+    assert "experimental-features" not in host
+    host = file(darwin_plan(), f"{HOST}/default.nix")
+    assert "  nix.enable = true;\n" in host
+
+
+def test_the_newest_release_is_the_newest_home_manager_state_version() -> None:
+    """The constant is one that current Home Manager accepts, and its newest."""
+    options = REPO / "nixmigrate" / "render" / "options" / "home-manager-options.txt"
+    line = next(
+        ln
+        for ln in options.read_text().splitlines()
+        if ln.startswith("home.stateVersion\t")
+    )
+    allowed = re.findall(r'"(\d+\.\d+)"', line)
+    newest = max(allowed, key=lambda v: tuple(int(x) for x in v.split(".")))
+    assert newest == NEWEST_RELEASE
+
+
+def test_state_versions_come_from_the_options_not_from_the_release() -> None:
+    kept = StateVersions(home="24.05", nixos="23.11", darwin=4)
+    plan = darwin_plan(through=Phase.SECOND_MACHINE, state_versions=kept)
+    assert 'home.stateVersion = "24.05";' in file(plan, "home/common.nix")
+    assert "system.stateVersion = 4;" in file(plan, f"{HOST}/default.nix")
+    assert 'system.stateVersion = "23.11";' in file(plan, "hosts/pi/default.nix")
+    fresh = darwin_plan(through=Phase.SECOND_MACHINE)
+    assert f'home.stateVersion = "{NEWEST_RELEASE}";' in file(fresh, "home/common.nix")
 
 
 def test_linux_first_build_uses_standalone_home_manager() -> None:

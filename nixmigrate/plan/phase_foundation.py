@@ -7,11 +7,18 @@ from typing import Final
 from nixmigrate.plan.commands import build_command
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.model import PhasePlan
+from nixmigrate.plan.options import PlanOptions
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.scan.inventory import HostInfo
 
 NIX_INSTALL: Final = (
     "sh <(curl --proto '=https' --tlsv1.2 -L https://nixos.org/nix/install) --daemon"
 )
+DETERMINATE_INSTALL: Final = (
+    "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix"
+    " | sh -s -- install"
+)
+_FLAVOR_NAMES: Final = {"determinate": "Determinate Nix", "lix": "Lix", "nix": "Nix"}
 _LOW_DISK_BYTES: Final = 10 * 1024**3
 
 
@@ -21,7 +28,7 @@ def foundation_phase(facts: Facts) -> PhasePlan:
     return PhasePlan(
         phase=Phase.FOUNDATION,
         title=PHASES[Phase.FOUNDATION].title,
-        preconditions=(_nix_precondition(host.nix_version),),
+        preconditions=(_nix_precondition(options, host),),
         commands=(f"cd {options.config_dir}", build),
         verify=(
             "the build ends without an error and leaves a ./result link",
@@ -32,13 +39,48 @@ def foundation_phase(facts: Facts) -> PhasePlan:
     )
 
 
-def _nix_precondition(nix_version: str | None) -> str:
-    if nix_version is None:
+def _nix_precondition(options: PlanOptions, host: HostInfo) -> str:
+    """What to install, matching what the scan found and what the plan assumes."""
+    determinate = options.determinate_nix
+    # inventories scanned before nix_flavor existed have only the version
+    flavor = host.nix_flavor or ("nix" if host.nix_version else None)
+    if flavor is None:
+        if determinate:
+            return (
+                f"Nix is not installed: install Determinate Nix with "
+                f"`{DETERMINATE_INSTALL}` and open a new terminal"
+            )
         return (
             f"Nix is not installed: install it with `{NIX_INSTALL}` and open a new "
-            "terminal (with the Determinate installer, plan with --determinate-nix)"
+            "terminal (or install Determinate Nix and plan with --determinate-nix)"
         )
-    return f"Nix {nix_version} is installed"
+    name = _FLAVOR_NAMES.get(flavor, "Nix")
+    found = f"{name} {host.nix_version}" if host.nix_version else name
+    if host.nix_version is None:
+        found += " (not on PATH yet: open a new terminal)"
+    if not options.is_darwin:
+        return f"{found} is installed"
+    if determinate:
+        if flavor != "determinate":
+            return (
+                f"{found} is installed, but the plan is for Determinate Nix "
+                "(nix.enable = false): plan with --no-determinate-nix to let "
+                "nix-darwin manage this Nix"
+            )
+        return (
+            f"{found} is installed and manages the Nix daemon and /etc/nix/nix.conf "
+            "itself, so nix-darwin leaves them alone (nix.enable = false)"
+        )
+    if flavor == "determinate":
+        return (
+            f"{found} is installed, but the plan lets nix-darwin manage the Nix "
+            "daemon (nix.enable = true), which Determinate Nix refuses: plan with "
+            "--determinate-nix"
+        )
+    return (
+        f"{found} is installed; nix-darwin takes over its daemon and "
+        "/etc/nix/nix.conf (nix.enable = true)"
+    )
 
 
 def _notes(facts: Facts) -> tuple[str, ...]:
