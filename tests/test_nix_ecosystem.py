@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from nixmigrate.cli import cli
 from nixmigrate.demo.dotfiles_setup import install_demo_dotfiles
-from nixmigrate.plan.config import NEWEST_RELEASE
+from nixmigrate.plan.config import DARWIN_STATE_VERSION, NEWEST_RELEASE
 from tests.fakebrew import install_fake_tool
 
 pytestmark = [pytest.mark.needs_stow, pytest.mark.needs_git, pytest.mark.needs_nix]
@@ -142,7 +142,7 @@ def test_a_fresh_plan_uses_the_newest_release(home: Path) -> None:
     assert run("plan", "--phase", "6", "--no-input", *MAC, *args).exit_code == 0
     assert _state_lines(config(home)) == {
         "home/common.nix": [f'  home.stateVersion = "{NEWEST_RELEASE}";'],
-        "hosts/mac/default.nix": ["  system.stateVersion = 6;"],
+        "hosts/mac/default.nix": [f"  system.stateVersion = {DARWIN_STATE_VERSION};"],
         "hosts/pi5/default.nix": [f'  system.stateVersion = "{NEWEST_RELEASE}";'],
     }
 
@@ -156,7 +156,10 @@ def test_a_replan_keeps_the_state_versions_the_files_already_have(
     root = config(home)
     older = {
         "home/common.nix": (f'"{NEWEST_RELEASE}"', '"24.11"'),
-        "hosts/mac/default.nix": ("stateVersion = 6;", "stateVersion = 5;"),
+        "hosts/mac/default.nix": (
+            f"stateVersion = {DARWIN_STATE_VERSION};",
+            "stateVersion = 5;",
+        ),
         "hosts/pi5/default.nix": (f'"{NEWEST_RELEASE}"', '"25.05"'),
     }
     for relpath, (new, old) in older.items():

@@ -14,7 +14,7 @@ import pytest
 
 from nixmigrate.errors import UsageError
 from nixmigrate.mapping.model import Action, ItemKind, Resolution
-from nixmigrate.plan.config import NEWEST_RELEASE, StateVersions
+from nixmigrate.plan.config import DARWIN_STATE_VERSION, NEWEST_RELEASE, StateVersions
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import (
     DeclarativeConfigs,
@@ -320,6 +320,16 @@ def test_the_newest_release_is_the_newest_home_manager_state_version() -> None:
     assert newest == NEWEST_RELEASE
 
 
+def test_a_new_mac_gets_the_newest_nix_darwin_state_version() -> None:
+    options = REPO / "nixmigrate" / "render" / "options" / "nix-darwin-options.txt"
+    line = next(
+        ln
+        for ln in options.read_text().splitlines()
+        if ln.startswith("system.stateVersion\t")
+    )
+    assert f"between 1 and {DARWIN_STATE_VERSION} (both inclusive)" in line
+
+
 def test_state_versions_come_from_the_options_not_from_the_release() -> None:
     kept = StateVersions(home="24.05", nixos="23.11", darwin=4)
     plan = darwin_plan(through=Phase.SECOND_MACHINE, state_versions=kept)
@@ -348,7 +358,7 @@ def test_darwin_wires_home_manager_as_a_nix_darwin_module() -> None:
         "useUserPackages = true;",
         'backupFileExtension = "before-nix";',
         "users.jane = {",
-        "system.stateVersion = 6;",
+        "system.stateVersion = 7;",
         'nixpkgs.hostPlatform = "aarch64-darwin";',
     ):
         assert line in host

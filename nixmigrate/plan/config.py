@@ -16,7 +16,7 @@ from typing import Final, Literal
 NEWEST_RELEASE: Final = "26.11"
 HOME_STATE_VERSION: Final = NEWEST_RELEASE
 NIXOS_STATE_VERSION: Final = NEWEST_RELEASE
-DARWIN_STATE_VERSION: Final = 6
+DARWIN_STATE_VERSION: Final = 7  # nix-darwin counts its own (system.maxStateVersion)
 BACKUP_EXTENSION: Final = "before-nix"
 
 LinkOption = Literal["xdg.configFile", "home.file"]
