@@ -41,45 +41,50 @@ def foundation_phase(facts: Facts) -> PhasePlan:
 
 def _nix_precondition(options: PlanOptions, host: HostInfo) -> str:
     """What to install, matching what the scan found and what the plan assumes."""
-    determinate = options.determinate_nix
     # inventories scanned before nix_flavor existed have only the version
     flavor = host.nix_flavor or ("nix" if host.nix_version else None)
     if flavor is None:
-        if determinate:
-            return (
-                f"Nix is not installed: install Determinate Nix with "
-                f"`{DETERMINATE_INSTALL}` and open a new terminal"
-            )
-        return (
-            f"Nix is not installed: install it with `{NIX_INSTALL}` and open a new "
-            "terminal (or install Determinate Nix and plan with --determinate-nix)"
-        )
+        return _install_advice(determinate=options.determinate_nix)
     name = _FLAVOR_NAMES.get(flavor, "Nix")
-    found = f"{name} {host.nix_version}" if host.nix_version else name
-    if host.nix_version is None:
-        found += " (not on PATH yet: open a new terminal)"
+    found = f"{name} {host.nix_version or '(version unknown)'} is installed"
     if not options.is_darwin:
-        return f"{found} is installed"
+        return found
+    return _who_runs_the_daemon(found, flavor, determinate=options.determinate_nix)
+
+
+def _install_advice(*, determinate: bool) -> str:
     if determinate:
-        if flavor != "determinate":
-            return (
-                f"{found} is installed, but the plan is for Determinate Nix "
-                "(nix.enable = false): plan with --no-determinate-nix to let "
-                "nix-darwin manage this Nix"
-            )
         return (
-            f"{found} is installed and manages the Nix daemon and /etc/nix/nix.conf "
-            "itself, so nix-darwin leaves them alone (nix.enable = false)"
+            f"Nix is not installed: install Determinate Nix with "
+            f"`{DETERMINATE_INSTALL}` and open a new terminal"
+        )
+    return (
+        f"Nix is not installed: install it with `{NIX_INSTALL}` and open a new "
+        "terminal (or install Determinate Nix and plan with --determinate-nix)"
+    )
+
+
+def _who_runs_the_daemon(found: str, flavor: str, *, determinate: bool) -> str:
+    """nix-darwin's nix.enable against the Nix that is installed."""
+    if determinate and flavor == "determinate":
+        return (
+            f"{found} and manages the Nix daemon and /etc/nix/nix.conf itself, so "
+            "nix-darwin leaves them alone (nix.enable = false)"
+        )
+    if determinate:
+        return (
+            f"{found}, but the plan is for Determinate Nix (nix.enable = false): "
+            "plan with --no-determinate-nix to let nix-darwin manage this Nix"
         )
     if flavor == "determinate":
         return (
-            f"{found} is installed, but the plan lets nix-darwin manage the Nix "
-            "daemon (nix.enable = true), which Determinate Nix refuses: plan with "
+            f"{found}, but the plan lets nix-darwin manage the Nix daemon "
+            "(nix.enable = true), which Determinate Nix refuses: plan with "
             "--determinate-nix"
         )
     return (
-        f"{found} is installed; nix-darwin takes over its daemon and "
-        "/etc/nix/nix.conf (nix.enable = true)"
+        f"{found}; nix-darwin takes over its daemon and /etc/nix/nix.conf "
+        "(nix.enable = true)"
     )
 
 
