@@ -18,7 +18,7 @@ from nixmigrate.cli.common import (
     user_errors,
 )
 from nixmigrate.errors import EXIT_CONFLICT
-from nixmigrate.plan.options import PI_MODELS
+from nixmigrate.plan.boards import DEFAULT_PI_MODEL, PI_MODELS
 
 if TYPE_CHECKING:
     from nixmigrate.app.env import Env
@@ -73,7 +73,7 @@ def _host_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--pi-model",
             type=click.Choice(PI_MODELS),
-            default="5",
+            default=DEFAULT_PI_MODEL,
             show_default=True,
             help="Raspberry Pi model (--second-kind raspberry-pi).",
         ),

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal, Protocol
 
 from nixmigrate.errors import UsageError
+from nixmigrate.plan.boards import DEFAULT_PI_MODEL, PI_MODELS
 from nixmigrate.plan.config import StateVersions
 from nixmigrate.plan.phases import Phase
 
 HostKind = Literal["nixos", "raspberry-pi", "standalone"]
 HOST_KINDS: Final[tuple[HostKind, ...]] = ("nixos", "raspberry-pi", "standalone")
-# boards nvmd/nixos-raspberrypi supports, as its module names spell them
-PI_MODELS: Final = ("5", "4", "3", "02")
 DARWIN_SYSTEMS: Final = frozenset({"aarch64-darwin", "x86_64-darwin"})
 LINUX_SYSTEMS: Final = frozenset({"x86_64-linux", "aarch64-linux"})
 DEFAULT_CONFIG_DIR: Final = "~/nix-config"
@@ -35,7 +34,7 @@ class SecondHost:
     kind: HostKind
     user: str = ""  # "" means the same user as on the first machine
     address: str = ""  # ssh address for deploys; "" means `name`
-    pi_model: str = "5"  # raspberry-pi only: one of PI_MODELS
+    pi_model: str = DEFAULT_PI_MODEL  # raspberry-pi only: one of PI_MODELS
 
 
 @dataclass(frozen=True, slots=True)
