@@ -303,3 +303,38 @@ def test_without_nix_verify_says_so_in_one_line_and_changes_nothing(
         "Nix is not installed: nothing verified, nothing changed"
     ]
     assert path.read_bytes() == before
+
+
+def test_a_locked_nixpkgs_out_of_reach_offline_changes_nothing(
+    mappings: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    locked = {"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "0" * 40}
+    lock_file(tmp_path / "cfg", locked)
+    path = save_inventory(mapped("ripgrep", "ripgrep"))
+    before = path.read_bytes()
+    offline = tmp_path / "bin" / "nix-instantiate"  # Nix as it answers without network
+    make_tree(
+        offline.parent,
+        {
+            "nix-instantiate": (
+                "#!/bin/sh\n"
+                "echo \"error: unable to download 'https://github.com/NixOS/nixpkgs"
+                "/archive/0.tar.gz': Couldn't resolve host name (6)\" >&2\n"
+                "exit 1\n"
+            )
+        },
+    )
+    offline.chmod(0o755)
+    monkeypatch.setenv("PATH", str(offline.parent))
+    args = [
+        "verify",
+        "--config-dir",
+        str(tmp_path / "cfg"),
+        "--mappings",
+        str(mappings),
+    ]
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "cannot fetch flake.lock of" in result.stderr
+    assert "(offline?): nothing changed" in result.stderr
+    assert path.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -16,7 +17,7 @@ from nixmigrate.cli.mapping_cmds import (
     _saved_inventory,
     mappings_option,
 )
-from nixmigrate.errors import EXIT_FAILURE, StateError
+from nixmigrate.errors import EXIT_FAILURE, CommandFailedError, StateError
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.model import Resolution
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from nixmigrate.system.paths import Paths
 
 _ECHO_LIMIT: Final = 160
+# how Nix says a download failed: no network, so the locked nixpkgs is out of reach
+_OFFLINE: Final = re.compile(
+    r"unable to download|Could(n't| not) resolve host|Couldn't connect|HTTP error|"
+    r"network is unreachable",
+    re.IGNORECASE,
+)
 
 
 @click.command()
@@ -105,7 +112,15 @@ def _run_verify(
         err_console().print("Nix is not installed: nothing verified, nothing changed")
         return None
     source = _nixpkgs_source(paths, nixpkgs, config_dir)
-    report = verify_attrs(runner, attrs, source=source, trials=trials)
+    try:
+        report = verify_attrs(runner, attrs, source=source, trials=trials)
+    except CommandFailedError as err:
+        if not (source.flakes and _OFFLINE.search(err.stderr)):
+            raise
+        err_console().print(
+            Text(f"cannot fetch {source.described} (offline?): nothing changed")
+        )
+        return None
     checked = apply_verification(resolutions, report, _installed_versions(inventory))
     updated = promote(checked, report)
     _save_inventory(paths, inventory.with_resolutions(updated))
