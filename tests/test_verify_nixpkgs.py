@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -55,7 +56,7 @@ def mapped(name: str, attr: str) -> Resolution:
     )
 
 
-def lock_file(config_dir: Path, locked: dict[str, object]) -> Path:
+def lock_file(config_dir: Path, locked: Mapping[str, object]) -> Path:
     """A flake.lock like `nix flake lock` writes, with nixpkgs locked to `locked`."""
     nodes = {
         "nixpkgs": {"locked": locked, "original": locked},
