@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
+import tarfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -221,6 +223,27 @@ def test_real_nix_promotes_a_candidate_that_provides_the_command(
     assert mac.action == ("nix" if ON_DARWIN else "unmapped")
     assert after["nothing-like-it"] == items[-1]
     assert after["ripgrep"] == items[0]
+
+
+@pytest.mark.needs_nix
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="fetching needs a writable Nix store (root here)"
+)
+def test_real_nix_fetches_a_locked_input_with_the_flakes_feature(
+    tmp_path: Path,
+) -> None:
+    """A locked tarball goes through builtins.fetchTree, like a github input."""
+    tarball = tmp_path / "nixpkgs.tar.gz"
+    with tarfile.open(tarball, "w:gz") as archive:
+        archive.add(STANDIN, arcname="nixpkgs")
+    lock_file(tmp_path / "cfg", {"type": "tarball", "url": tarball.as_uri()})
+    source = find_nixpkgs(tmp_path / "cfg", None, ())
+    assert source.flakes is True
+    report = verify_attrs(SubprocessRunner(), ["ripgrep"], source=source)
+    assert [(c.attr, c.status, c.version) for c in report.checks] == [
+        ("ripgrep", "ok", "14.1.1")
+    ]
+    assert report.nixpkgs.endswith(f"tarball:{tarball.as_uri()}")
 
 
 # ---------------------------------------------------------------- the command
