@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.brewfile import parse_brewfile, read_brewfile
-from nixmigrate.scan.brewfile_entries import WHALEBREW_REMOVED
+from nixmigrate.scan.brewfile.entries import WHALEBREW_REMOVED
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewfileEntry,

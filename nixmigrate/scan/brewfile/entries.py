@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from nixmigrate.scan.brewfile_values import Arguments, UnsupportedStatementError, Value
+from nixmigrate.scan.brewfile.values import Arguments, UnsupportedStatementError, Value
 from nixmigrate.scan.inventory import BrewfileEntry
 
 WHALEBREW_REMOVED: Final = "whalebrew was removed from Homebrew Bundle in 4.7"
