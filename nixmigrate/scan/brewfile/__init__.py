@@ -4,6 +4,8 @@ One module per part: the lexer and statement splitter, literal values, condition
 the DSL interpreter, entry building, includes, and homebrew-file's plain format.
 """
 
+from __future__ import annotations
+
 from nixmigrate.scan.brewfile.reader import (
     load_include_from_disk,
     parse_brewfile,
