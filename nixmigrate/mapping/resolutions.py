@@ -166,6 +166,7 @@ def _resolve_taps(
         if item.source == "brewfile"
         and not item.tap
         and resolution.action in _STILL_IN_BREW
+        and resolution.platforms != ("linux",)  # never tapped on a Mac
     ]
     listed = {tap_key(item.name) for item in tap_items}
     implied = [

@@ -95,16 +95,35 @@ class MasApp:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleEntry:
+    """One `homebrew.brews`/`casks`/`taps` entry: a name, or a nix-darwin submodule
+    when the Brewfile gave it options (under their Brewfile names)."""
+
+    name: str
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def value(self) -> object:
+        """What nix-darwin takes: the name alone, or `{ name = ...; <options> }`."""
+        return {"name": self.name, **self.options} if self.options else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class HomebrewModel:
     """`hosts/<host>/homebrew.nix` (nix-darwin `homebrew` + nix-homebrew)."""
 
     relpath: str
     user: str
-    brews: tuple[str, ...] = ()
-    casks: tuple[str, ...] = ()
-    casks_left_installed: tuple[str, ...] = ()  # listed only so cleanup keeps them
-    taps: tuple[str, ...] = ()
+    brews: tuple[BundleEntry, ...] = ()
+    casks: tuple[BundleEntry, ...] = ()
+    casks_left_installed: tuple[BundleEntry, ...] = ()  # listed so cleanup keeps them
+    taps: tuple[BundleEntry, ...] = ()
     mas_apps: tuple[MasApp, ...] = ()
+    cask_args: Mapping[str, object] = field(default_factory=dict)
+    vscode: tuple[str, ...] = ()
+    go_packages: tuple[str, ...] = ()
+    cargo_packages: tuple[str, ...] = ()
+    extra_config: tuple[str, ...] = ()  # Brewfile lines nix-darwin has no option for
     cleanup: Literal["none", "uninstall", "zap"] = "none"
     nix_homebrew: bool = False
     rosetta: bool = False
