@@ -71,12 +71,14 @@ def bundle_decision(resolver: Resolver, kind: str, name: str) -> Decision:
 
 def _uv_decision(resolver: Resolver, name: str) -> Decision:
     found = resolver.formula(name.lower())
-    if found.action in ("nix", "program") and found.attr:
+    # a home-manager module's package is, unless the mapping says otherwise, its name
+    attr = found.attr or found.program
+    if found.action in ("nix", "program") and attr:
         return Decision(
             action="nix",
             confidence=found.confidence,
-            reason=f"a uv tool that nixpkgs packages as {found.attr}",
-            attr=found.attr,
+            reason=f"a uv tool that nixpkgs packages as {attr}",
+            attr=attr,
             unfree=found.unfree,
             chain=(*found.chain, f"rule {name}: the uv tool as a nixpkgs package"),
         )

@@ -76,6 +76,8 @@ class HomeModule:
     programs: tuple[ProgramEnable, ...] = ()
     links: tuple[MutableLink, ...] = ()
     state_version: str | None = None  # only in common.nix
+    settings: tuple[tuple[str, object], ...] = ()  # option path, value (see
+    # plan/module_requirements.py: what enabled modules' assertions demand)
 
 
 @dataclass(frozen=True, slots=True)

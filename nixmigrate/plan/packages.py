@@ -91,11 +91,13 @@ def bucket_of(platforms: Iterable[str]) -> Bucket:
 
 
 def installed(resolutions: Iterable[Resolution]) -> tuple[Resolution, ...]:
-    """Formulae and casks the user asked for that Nix provides (nix or program)."""
+    """Formulae, casks and uv tools the user asked for that Nix provides."""
     return tuple(
         r
         for r in resolutions
-        if r.kind in ("formula", "cask") and r.action in _INSTALLS and r.on_request
+        if r.kind in ("formula", "cask", "uv")
+        and r.action in _INSTALLS
+        and r.on_request
     )
 
 
