@@ -39,7 +39,7 @@ _DESTINATION_OF_ACTION: Final[dict[str, Destination]] = {
     "unmapped": "unmapped",
 }
 # the nix-darwin option each kind stays under while Homebrew keeps it
-_HOMEBREW_OPTION: Final[Mapping[str, str]] = {
+HOMEBREW_OPTION: Final[Mapping[str, str]] = {
     "formula": "homebrew.brews",
     "cask": "homebrew.casks",
     "tap": "homebrew.taps",
@@ -265,7 +265,7 @@ def where(resolution: Resolution, host: _Host) -> str:
 
 
 def _homebrew_where(resolution: Resolution, host: _Host) -> str:
-    option = _HOMEBREW_OPTION.get(resolution.kind)
+    option = HOMEBREW_OPTION.get(resolution.kind)
     if option is None or not host.darwin or not on_darwin(resolution):
         return ""
     if resolution.action == "unmapped" and resolution.kind != "formula":

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nixmigrate.mapping.model import Resolution
-from nixmigrate.report.accounting import dropped
+from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
 from nixmigrate.scan.inventory import Inventory, StowInventory
 
@@ -131,10 +131,8 @@ def becomes(resolution: Resolution) -> str:
             return f"pkgs.{resolution.attr}"
         case "service":
             return resolution.service or "service"
-        case "keep-brew":
-            return "homebrew.brews"
-        case "keep-cask":
-            return "homebrew.casks"
+        case "keep-brew" | "keep-cask":
+            return HOMEBREW_OPTION.get(resolution.kind, "homebrew")
         case "mas":
             return "homebrew.masApps"
         case "skip" | "unmapped":
