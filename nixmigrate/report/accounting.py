@@ -109,13 +109,18 @@ def accounted(rows: Iterable[AccountingRow]) -> int:
 
 
 def dropped(rows: Iterable[AccountingRow]) -> tuple[AccountingRow, ...]:
-    """Entries that reach no generated file, and entries that lost an option;
-    dependencies nobody asked for are not listed (they come with what needs them)."""
+    """Entries that reach no generated file, and Brewfile entries that lost an
+    option; dependencies nobody asked for are not listed (they come with what needs
+    them), nor is an installed item twice when its Brewfile line says it already."""
     return tuple(
         row
         for row in rows
         if not row.dependency
-        and (not row.where or " dropped" in row.reason or "Linux-only" in row.reason)
+        and (
+            not row.where
+            or "Linux-only" in row.reason
+            or (row.source == "brewfile" and " dropped" in row.reason)
+        )
     )
 
 
