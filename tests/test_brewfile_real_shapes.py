@@ -245,3 +245,10 @@ def _has_nix() -> bool:
     except FileNotFoundError:
         return False
     return done.returncode == 0
+
+
+def test_no_phase_note_places_a_linux_only_entry_on_the_mac() -> None:
+    inventory = mac_inventory(read_brewfile(SHAPES / "os-blocks.Brewfile"))
+    notes = " ".join(n for phase in mac_plan(inventory).phases for n in phase.notes)
+    for name in ("xclip", "xsel", "valgrind"):
+        assert name not in notes

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from nixmigrate.mapping.model import Resolution
-from nixmigrate.plan.bundle_entries import kept_brew_entries
+from nixmigrate.plan.bundle_entries import kept_brew_entries, on_darwin
 from nixmigrate.plan.config import ProgramEnable
 from nixmigrate.scan.inventory import Inventory
 
@@ -174,11 +174,15 @@ def kept_brews(inventory: Inventory) -> tuple[str, ...]:
     return tuple(entry.name for entry in kept_brew_entries(inventory))
 
 
-def unmapped_formulae(inventory: Inventory) -> tuple[str, ...]:
+def unmapped_formulae(inventory: Inventory, *, darwin: bool = False) -> tuple[str, ...]:
+    """Formulae nothing maps; on a Mac, only those that apply to it."""
     return tuple(
         sorted(
             r.name
             for r in inventory.resolutions
-            if r.kind == "formula" and r.action == "unmapped" and r.on_request
+            if r.kind == "formula"
+            and r.action == "unmapped"
+            and r.on_request
+            and (not darwin or on_darwin(r))
         )
     )
