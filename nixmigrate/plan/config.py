@@ -104,11 +104,6 @@ class BundleEntry:
     name: str
     options: Mapping[str, object] = field(default_factory=dict)
 
-    @property
-    def value(self) -> object:
-        """What nix-darwin takes: the name alone, or `{ name = ...; <options> }`."""
-        return {"name": self.name, **self.options} if self.options else self.name
-
 
 @dataclass(frozen=True, slots=True)
 class HomebrewModel:
