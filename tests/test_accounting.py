@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from nixmigrate.mapping.model import Resolution
+from typing import Any
+
+from nixmigrate.mapping.model import Action, ItemKind, Resolution
 from nixmigrate.report.accounting import accounted, build_accounting, dropped
 from nixmigrate.report.files import report_to_json, report_to_markdown
 from nixmigrate.report.model import build_report
@@ -17,9 +19,9 @@ from nixmigrate.scan.inventory import (
 )
 
 
-def _res(kind: str, name: str, action: str, **more: object) -> Resolution:
-    fields: dict[str, object] = {"confidence": "rule", "reason": f"{name} because"}
-    return Resolution(kind=kind, name=name, action=action, **(fields | more))  # type: ignore[arg-type]
+def _res(kind: ItemKind, name: str, action: Action, **more: Any) -> Resolution:
+    reason = f"{name} because"
+    return Resolution(kind, name, action, confidence="rule", reason=reason, **more)
 
 
 def inventory(system: str = "aarch64-darwin") -> Inventory:

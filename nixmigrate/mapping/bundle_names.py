@@ -48,9 +48,10 @@ def name_problem(kind: str, name: str) -> str | None:
     """
     grammar = _GRAMMARS.get(kind)
     if grammar is None:
-        if unsafe_text(name):
-            return f"{shown(name)} {NAME_PROBLEM} {kind} name (a quote, `\\`, `#{{`, `${{` or a control character)"
-        return None
+        if not unsafe_text(name):
+            return None
+        what = "a quote, `\\`, `#{`, `${` or a control character"
+        return f"{shown(name)} {NAME_PROBLEM} {kind} name ({what})"
     pattern, what = grammar
     if pattern.match(name):
         return None

@@ -149,4 +149,4 @@ def cask_arguments(value: object) -> tuple[dict[str, Any], tuple[str, ...]]:
 def _cannot(kind: str, key: str, value: object, *, known: bool) -> str:
     if known:
         return f"option {key} = {value!r} dropped: not a value nix-darwin accepts"
-    return f"option {key} dropped: nix-darwin's homebrew {kind} entries have no such option"
+    return f"option {key} dropped: nix-darwin's {kind} entries have no such option"
