@@ -126,15 +126,14 @@ def test_every_mac_entry_lands_with_its_options_or_is_skipped_with_a_reason(
             continue
         row = row_for(rows, entry)
         assert row.reason, entry
-        if row.destination == "homebrew" and entry.kind in HOMEBREW_LIST:
-            assert row.where.startswith(HOMEBREW_NIX), row
+        if row.where.startswith(HOMEBREW_NIX) and entry.kind in HOMEBREW_LIST:
             carried = listed_options(homebrew, entry)
             for key, value in entry.options.items():
                 if key in carried:
                     assert carried[key] == value, (entry, key)
                 else:  # not carried: the report says why
                     assert f"{key}" in row.reason and "dropped" in row.reason, row
-        elif row.destination == "homebrew":
+        elif row.where.startswith(HOMEBREW_NIX):
             option = row.where.split(": ")[1].removeprefix("homebrew.")
             assert entry.name in json.dumps(homebrew[option]), row
         elif row.destination in ("nix", "program", "service"):
@@ -142,6 +141,7 @@ def test_every_mac_entry_lands_with_its_options_or_is_skipped_with_a_reason(
             assert option.split(".")[0] in files[file], row
         else:
             assert row.destination in ("skipped", "unmapped"), row
+            assert row.where == "", row
 
 
 @pytest.mark.parametrize("relpath", BREWFILES)
