@@ -20,7 +20,6 @@ from nixmigrate.mapping.rules import Rules, split_tap_name
 if TYPE_CHECKING:
     from nixmigrate.scan.inventory import BrewfileEntry, Inventory
 
-HOMEBREW_KINDS: Final = frozenset({"brew", "cask", "tap", "mas"})
 BREWFILE_KIND: Final[Mapping[str, ItemKind]] = {
     "brew": "formula",
     "cask": "cask",

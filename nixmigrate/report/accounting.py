@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from nixmigrate.mapping.inventory_items import BREWFILE_KIND
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.bundle_entries import on_darwin
 from nixmigrate.plan.options import sanitize_host_name
@@ -49,7 +50,6 @@ HOMEBREW_OPTION: Final[Mapping[str, str]] = {
     "cargo": "homebrew.cargoPackages",
     "uv": "homebrew.extraConfig",
 }
-_BREWFILE_KIND: Final[Mapping[str, str]] = {"brew": "formula"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +187,7 @@ def _brewfile_rows(
         if entry.kind == "cask_args":
             yield _cask_args_row(entry, host)
             continue
-        kind = _BREWFILE_KIND.get(entry.kind, entry.kind)
+        kind = BREWFILE_KIND.get(entry.kind, entry.kind)
         found = index.find(
             kind, entry.name, line=entry.line, mas_id=entry.options.get("id")
         )
