@@ -99,6 +99,22 @@ def test_on_linux_nothing_is_placed_in_a_homebrew_module() -> None:
     assert not any("homebrew" in r.where for r in rows)
     xclip = next(r for r in rows if r.name == "xclip")
     assert "Linux-only" not in xclip.reason
+    assert all("macOS-only" not in r.reason for r in rows)  # nothing here is
+
+
+def test_on_linux_a_mac_only_entry_says_so() -> None:
+    mac_only = Inventory(
+        host=HostInfo(os="linux", system="x86_64-linux", hostname="box"),
+        brewfile=Brewfile(
+            path="Brewfile", entries=(BrewfileEntry("cask", "iterm2", 1, {}, "macos"),)
+        ),
+        resolutions=(
+            _res("cask", "iterm2", "keep-cask", platforms=("darwin",), line=1),
+        ),
+    )
+    (row,) = build_accounting(mac_only)
+    assert (row.where, "macOS-only" in row.reason) == ("", True)
+    assert dropped((row,)) == (row,)
 
 
 def test_dropped_lists_skips_lost_options_and_linux_entries_not_dependencies() -> None:

@@ -118,7 +118,7 @@ def dropped(rows: Iterable[AccountingRow]) -> tuple[AccountingRow, ...]:
         if not row.dependency
         and (
             not row.where
-            or "Linux-only" in row.reason
+            or "-only: not installed" in row.reason
             or (row.source == "brewfile" and " dropped" in row.reason)
         )
     )
@@ -290,6 +290,8 @@ def _reason(resolution: Resolution, host: _Host, condition: str | None) -> str:
         parts.append(f"Brewfile options {names} dropped: Nix replaces the formula")
     if host.darwin and not on_darwin(resolution):
         parts.append("Linux-only: not installed on this Mac")
+    if not host.darwin and resolution.platforms == ("darwin",):
+        parts.append("macOS-only: not installed on this machine")
     if condition and condition not in ("macos", "linux"):
         parts.append(f"the Brewfile installs it only when `{condition}`; kept here")
     return "; ".join(parts)
