@@ -210,7 +210,10 @@ def test_a_vscode_dump_lists_every_extension() -> None:
     text = files[HOMEBREW_NIX]
     assert all(f'"{name}"' in text for name in extensions)
     assert 'goPackages = [ "github.com/go-delve/delve/cmd/dlv"' in text
-    assert 'extraConfig = "uv \\"some-internal-cli\\"";' in text
+    assert (
+        'extraConfig = "uv \\"some-internal-cli\\", with: [\\"requests\\", \\"rich\\"]";'
+        in text
+    )
     assert "pkgs.ruff" in files["home/common.nix"]
 
 

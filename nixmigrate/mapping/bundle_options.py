@@ -75,12 +75,24 @@ _FORMULA: Final[Mapping[str, Check]] = {
     "conflicts_with": _formula_names,
     "postinstall": _text,
 }
+
+
+def _python_packages(value: object) -> object | None:
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names:
+        return None
+    if all(isinstance(n, str) and name_problem("uv", n) is None for n in names):
+        return list(names)
+    return None
+
+
 _CASK: Final[Mapping[str, Check]] = {"greedy": _bool, "postinstall": _text}
 _TAP: Final[Mapping[str, Check]] = {"clone_target": _text, "force_auto_update": _bool}
 _CHECKS: Final[Mapping[str, Mapping[str, Check]]] = {
     "formula": _FORMULA,
     "cask": _CASK,
     "tap": _TAP,
+    "uv": {"with": _python_packages},  # extra packages for the tool's environment
 }
 
 

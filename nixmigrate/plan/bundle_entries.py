@@ -170,8 +170,19 @@ def names_of(inventory: Inventory, kind: str) -> tuple[str, ...]:
 
 
 def uv_lines(inventory: Inventory) -> tuple[str, ...]:
-    """`uv "name"` lines for homebrew.extraConfig: uv tools nixpkgs lacks."""
-    return tuple(f'uv "{name}"' for name in names_of(inventory, "uv"))
+    """`uv "name"` lines for homebrew.extraConfig: uv tools nixpkgs lacks. Every
+    name written here passed the Python package name grammar (no quote, no `#{`)."""
+    extras = {
+        r.name: r.options.get("with", [])
+        for r in inventory.resolutions
+        if r.kind == "uv"
+    }
+    lines = []
+    for name in names_of(inventory, "uv"):
+        with_ = [w for w in extras.get(name, []) if name_problem("uv", w) is None]
+        listed = ", ".join(f'"{w}"' for w in with_)
+        lines.append(f'uv "{name}"' + (f", with: [{listed}]" if with_ else ""))
+    return tuple(lines)
 
 
 def cask_args(inventory: Inventory) -> dict[str, Any]:
