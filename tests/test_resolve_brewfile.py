@@ -191,3 +191,31 @@ def test_the_mapping_package_has_no_import_circle() -> None:
 
     for module in sorted(graph):
         visit(module, ())
+
+
+def test_an_entry_listed_twice_keeps_its_first_line_and_options() -> None:
+    inventory = Inventory(
+        brew=BrewInventory(available=True, formulae=(BrewFormula("curl", "8"),)),
+        brewfile=Brewfile(
+            path="Brewfile",
+            entries=(
+                BrewfileEntry("brew", "curl", 3, options={"link": True}),
+                BrewfileEntry("brew", "curl", 9),
+                BrewfileEntry("brew", "jq", 4),
+                BrewfileEntry("brew", "jq", 10, condition="linux"),
+                BrewfileEntry("brew", "eza", 5, condition="macos"),
+                BrewfileEntry("brew", "eza", 11, condition="linux"),
+                BrewfileEntry("brew", "fd", 6, condition="linux"),
+                BrewfileEntry("brew", "fd", 12, condition="linux"),
+            ),
+        ),
+    )
+    resolutions = resolve(inventory)
+    assert (one(resolutions, "curl").line, one(resolutions, "curl").options) == (
+        3,
+        {"link": True},
+    )
+    assert (one(resolutions, "jq").line, one(resolutions, "jq").condition) == (4, None)
+    eza, fd = one(resolutions, "eza"), one(resolutions, "fd")
+    assert (eza.platforms, eza.condition) == ((), None)  # both OSes
+    assert (fd.platforms, fd.condition) == (("linux",), "linux")

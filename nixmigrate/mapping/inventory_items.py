@@ -89,8 +89,13 @@ def collect_items(inventory: Inventory, rules: Rules) -> tuple[HomebrewItem, ...
 def _listed_in_brewfile(installed: HomebrewItem, listed: HomebrewItem) -> HomebrewItem:
     """The user asked for it in the Brewfile, so it is wanted even if brew installed
     it as a dependency; the Brewfile's condition and options still apply."""
-    if installed.source == "brewfile":  # listed twice: the first line counts
-        return installed
+    if installed.line is not None:  # listed again: first line's options, both OSes
+        same = installed.condition == listed.condition
+        return replace(
+            installed,
+            platforms=_either(installed.platforms, listed.platforms),
+            condition=installed.condition if same else None,
+        )
     return replace(
         installed,
         on_request=True,
@@ -99,6 +104,14 @@ def _listed_in_brewfile(installed: HomebrewItem, listed: HomebrewItem) -> Homebr
         options=listed.options,
         line=listed.line,
     )
+
+
+def _either(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """Platforms of an entry listed twice (`if OS.mac?` here, `if OS.linux?` there)."""
+    both = set(first) | set(second)
+    if not first or not second or both >= {"darwin", "linux"}:
+        return ()
+    return tuple(sorted(both))
 
 
 def _brew_items(inventory: Inventory, rules: Rules) -> Iterable[HomebrewItem]:
