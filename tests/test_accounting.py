@@ -31,7 +31,9 @@ def inventory(system: str = "aarch64-darwin") -> Inventory:
             BrewfileEntry("brew", "ripgrep", 1),
             BrewfileEntry("brew", "xclip", 2, condition="linux"),
             BrewfileEntry("vscode", "golang.go", 3),
-            BrewfileEntry("cask_args", "", 4, options={"appdir": "~/Applications"}),
+            BrewfileEntry(
+                "cask_args", "", 4, options={"appdir": "~/Applications", "x": 1}
+            ),
             BrewfileEntry("brew", "mysql@8.0", 5, options={"args": ["with-debug"]}),
             BrewfileEntry("npm", "prettier", 6),
         ),
@@ -73,7 +75,7 @@ def test_one_row_per_brew_item_brewfile_entry_and_skipped_line() -> None:
         ("brewfile", "formula", "ripgrep"),
         ("brewfile", "formula", "xclip"),
         ("brewfile", "vscode", "golang.go"),
-        ("brewfile", "cask_args", "appdir"),
+        ("brewfile", "cask_args", "appdir, x"),
         ("brewfile", "formula", "mysql@8.0"),
         ("brewfile", "npm", "prettier"),
         ("brewfile", "line", 'brew "a\\"b"'),
@@ -87,7 +89,8 @@ def test_where_names_the_generated_file_and_option_path() -> None:
     assert rows["brewfile", "golang.go"].where == (
         "hosts/Janes-Mac/homebrew.nix: homebrew.vscode"
     )
-    assert rows["brewfile", "appdir"].where.endswith(": homebrew.caskArgs")
+    assert rows["brewfile", "appdir, x"].where.endswith(": homebrew.caskArgs")
+    assert "option args.x dropped" in rows["brewfile", "appdir, x"].reason
     assert rows["brewfile", "mysql@8.0"].where.endswith(": homebrew.brews")
     assert rows["brewfile", "xclip"].where == ""
     assert "Linux-only" in rows["brewfile", "xclip"].reason
@@ -119,7 +122,7 @@ def test_on_linux_a_mac_only_entry_says_so() -> None:
 
 def test_dropped_lists_skips_lost_options_and_linux_entries_not_dependencies() -> None:
     names = [r.name for r in dropped(build_accounting(inventory()))]
-    assert names == ["xclip", "mysql@8.0", "prettier", 'brew "a\\"b"']
+    assert names == ["xclip", "appdir, x", "mysql@8.0", "prettier", 'brew "a\\"b"']
 
 
 def test_reports_start_with_the_accounted_line_and_list_what_was_dropped() -> None:
@@ -127,5 +130,5 @@ def test_reports_start_with_the_accounted_line_and_list_what_was_dropped() -> No
     assert report.accounted_line == "9 of 9 input entries accounted for"
     markdown = report_to_markdown(report).splitlines()
     assert markdown[:3] == ["# nixmigrate report", "", report.accounted_line]
-    assert "## Dropped or not on this machine (4)" in markdown
+    assert "## Dropped or not on this machine (5)" in markdown
     assert '"accounting": [' in report_to_json(report)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from nixmigrate.mapping.bundle_options import cask_arguments
 from nixmigrate.mapping.inventory_items import BREWFILE_KIND
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.bundle_entries import on_darwin
@@ -217,10 +218,13 @@ def _cask_args_row(entry: BrewfileEntry, host: _Host) -> AccountingRow:
         condition=entry.condition,
         destination="homebrew" if kept else "skipped",
         where=f"{host.homebrew_file}: homebrew.caskArgs" if kept else "",
-        reason=(
-            "arguments for every cask (nix-darwin homebrew.caskArgs)"
-            if kept
-            else "cask arguments apply only to a Mac"
+        reason="; ".join(
+            (
+                "arguments for every cask (nix-darwin homebrew.caskArgs)"
+                if kept
+                else "cask arguments apply only to a Mac",
+                *cask_arguments(dict(entry.options))[1],
+            )
         ),
     )
 
