@@ -255,3 +255,30 @@ def test_no_phase_note_places_a_linux_only_entry_on_the_mac() -> None:
     notes = " ".join(n for phase in mac_plan(inventory).phases for n in phase.notes)
     for name in ("xclip", "xsel", "valgrind"):
         assert name not in notes
+
+
+@pytest.mark.needs_nix
+@pytest.mark.parametrize("relpath", BREWFILES)
+def test_every_generated_file_parses(relpath: str, tmp_path: Path) -> None:
+    _, files = planned(relpath)
+    paths = []
+    for name, text in files.items():
+        if name.endswith(".nix"):
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+    done = subprocess.run(
+        ["nix-instantiate", "--parse", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_sesh_from_a_brewfile_comes_with_fzfs_tmux_integration() -> None:
+    _, files = planned("split-hosts/Brewfile")
+    home = files["home/common.nix"]
+    assert "programs.sesh.enable = true;" in home
+    assert "programs.fzf.tmux.enableShellIntegration = true;" in home
