@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +13,7 @@ from click.testing import CliRunner
 from nixmigrate.app.demo import DemoResult, run_demo
 from nixmigrate.cli import cli
 from nixmigrate.plan.phases import Phase
+from nixmigrate.report.accounting import accounted, build_accounting
 
 
 def _quiet(_: str) -> None:
@@ -81,3 +85,85 @@ def test_demo_refuses_a_non_empty_dir(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "not empty" in result.stderr
+
+
+def _demo_files(demo: DemoResult) -> dict[str, str]:
+    return {f.relpath: f.content for f in demo.plan_run.outcome.plan.files}
+
+
+def _evaluated_homebrew(demo: DemoResult, tmp_path: Path) -> dict[str, Any]:
+    path = tmp_path / "homebrew.nix"
+    path.write_text(_demo_files(demo)["hosts/demo-mac/homebrew.nix"], encoding="utf-8")
+    done = subprocess.run(
+        ["nix-instantiate", "--eval", "--strict", "--json", "-E",
+         f"(import {path} {{ }}).homebrew"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _entry(entries: list[Any], name: str) -> Any:
+    return next(
+        e for e in entries if e == name or (isinstance(e, dict) and e["name"] == name)
+    )
+
+
+@pytest.mark.needs_nix
+@pytest.mark.needs_git
+def test_the_demo_brewfile_options_reach_homebrew_nix(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    homebrew = _evaluated_homebrew(demo, tmp_path)
+    assert homebrew["caskArgs"] == {"appdir": "~/Applications", "require_sha": True}
+    assert _entry(homebrew["casks"], "firefox") == {
+        "name": "firefox",
+        "args": {"appdir": "/Applications"},
+    }
+    assert _entry(homebrew["casks"], "wezterm") == {"name": "wezterm", "greedy": True}
+    assert homebrew["vscode"] == [
+        "esbenp.prettier-vscode",
+        "ms-python.python",
+        "rust-lang.rust-analyzer",
+    ]
+
+
+@pytest.mark.needs_git
+def test_postgresql_keeps_its_restart_service_wherever_it_goes(
+    demo: DemoResult,
+) -> None:
+    postgresql = next(
+        r for r in demo.inventory.resolutions if r.name == "postgresql@16"
+    )
+    assert postgresql.options == {"restart_service": "changed"}
+    brew = _demo_files(demo)["hosts/demo-mac/homebrew.nix"]
+    if postgresql.action == "keep-brew":
+        assert 'name = "postgresql@16";\n        restart_service = "changed";' in brew
+    else:  # moved to Nix: the report says the option no longer applies
+        rows = build_accounting(demo.inventory, hostname="demo-mac")
+        row = next(r for r in rows if r.name == "postgresql@16" and r.line == 42)
+        assert "restart_service dropped" in row.reason or row.destination == "service"
+
+
+@pytest.mark.needs_git
+def test_xclip_if_os_linux_stays_out_of_the_mac(demo: DemoResult) -> None:
+    files = _demo_files(demo)
+    for relpath in ("hosts/demo-mac/homebrew.nix", "hosts/demo-mac/default.nix"):
+        assert "xclip" not in files[relpath]
+    assert "xclip" not in files["home/darwin.nix"] + files["home/common.nix"]
+    rows = build_accounting(demo.inventory, hostname="demo-mac")
+    xclip = next(r for r in rows if r.name == "xclip")
+    assert (xclip.condition, xclip.where) == ("linux", "")
+    assert "Linux-only" in xclip.reason
+    phase6 = demo.plan_run.outcome.plan.phase(Phase.SECOND_MACHINE)
+    assert not any("xclip" in note for note in phase6.notes)
+
+
+@pytest.mark.needs_git
+def test_every_demo_entry_is_accounted_for(demo: DemoResult) -> None:
+    rows = build_accounting(demo.inventory, hostname="demo-mac")
+    assert rows and accounted(rows) == len(rows)
+    brewfile = demo.inventory.brewfile
+    assert brewfile is not None
+    assert sum(r.source == "brewfile" for r in rows) == len(brewfile.entries)

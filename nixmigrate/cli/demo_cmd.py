@@ -86,6 +86,36 @@ def _demo_root(directory: Path | None) -> Path:
     return directory
 
 
+def _brewfile_summary(console: Console, result: DemoResult) -> None:
+    """Where the Brewfile went: option paths, carried options, Linux-only entries."""
+    from collections import Counter
+
+    from nixmigrate.report.accounting import accounted, build_accounting
+
+    options = result.plan_run.outcome.options
+    rows = build_accounting(
+        result.inventory, hostname=options.hostname, system=options.system
+    )
+    console.print(f"  {accounted(rows)} of {len(rows)} input entries accounted for")
+    brewfile_rows = [r for r in rows if r.source == "brewfile"]
+    homebrew = Counter(
+        r.where.partition(": ")[2] for r in brewfile_rows if "homebrew.nix" in r.where
+    )
+    listed = ", ".join(f"{path} {count}" for path, count in sorted(homebrew.items()))
+    console.print(Text(f"    Brewfile entries in homebrew.nix: {listed}"))
+    in_homebrew = {r.name for r in brewfile_rows if "homebrew.nix" in r.where}
+    carried = [
+        f"{r.name} ({', '.join(sorted(r.options))})"
+        for r in result.inventory.resolutions
+        if r.options and r.name in in_homebrew
+    ]
+    if carried:
+        console.print(Text(f"    with their options: {', '.join(carried)}"))
+    linux = [r.name for r in brewfile_rows if "Linux-only" in r.reason]
+    if linux:
+        console.print(Text(f"    Linux-only, not on this Mac: {', '.join(linux)}"))
+
+
 def _summary(console: Console, result: DemoResult) -> None:
     from nixmigrate.report.console import becomes
 
@@ -107,6 +137,7 @@ def _summary(console: Console, result: DemoResult) -> None:
         else f"{len(files)} files parse with nix-instantiate"
     )
     console.print(f"  generated Nix: {parse_line}; option names checked: all exist")
+    _brewfile_summary(console, result)
     for phase in result.applied:
         done = sum(1 for s in phase.steps if s.done)
         console.print(

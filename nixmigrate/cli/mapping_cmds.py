@@ -65,7 +65,7 @@ def explain(name: str, as_cask: bool, mappings: Path | None) -> None:
 
 
 def _explained(context: _Context, name: str, kind: ItemKind | None) -> Resolution:
-    from nixmigrate.mapping.resolve import explain_name
+    from nixmigrate.mapping.resolutions import explain_name
 
     inventory = _saved_inventory(context.paths)
     if inventory is not None:
@@ -254,7 +254,7 @@ class _Context:
         return cls(paths, db, overrides, make_resolver(db, overrides))
 
     def resolve(self, inventory: Inventory) -> tuple[Resolution, ...]:
-        from nixmigrate.mapping.resolve import resolve_inventory
+        from nixmigrate.mapping.resolutions import resolve_inventory
 
         return resolve_inventory(
             inventory,

@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 ItemKind = Literal[
-    "formula", "cask", "tap", "mas", "vscode", "go", "cargo", "uv", "npm", "whalebrew"
+    "formula",
+    "cask",
+    "tap",
+    "mas",
+    "vscode",
+    "go",
+    "cargo",
+    "uv",
+    "npm",
+    "whalebrew",
+    "flatpak",
 ]
 Action = Literal[
     "nix", "program", "service", "keep-brew", "keep-cask", "mas", "skip", "unmapped"
@@ -48,7 +58,8 @@ class Resolution:
     (e.g. "services.yabai"), for action `service`.
     `options` are the Homebrew Bundle options a kept item carries into nix-darwin's
     `homebrew.*` submodules, under their Brewfile names (`args`, `link`,
-    `restart_service`, `start_service`, `conflicts_with`, `greedy`, ...).
+    `restart_service`, `start_service`, `conflicts_with`, `greedy`, ...); options
+    nix-darwin cannot express are left out, and `note` says so.
     """
 
     kind: ItemKind
@@ -68,3 +79,4 @@ class Resolution:
     condition: str | None = None
     service: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None  # the Brewfile line that lists it, if one does

@@ -27,6 +27,7 @@ from nixmigrate.plan.hosts import (
     second_output,
 )
 from nixmigrate.plan.links import is_darwin_only, sort_links
+from nixmigrate.plan.module_requirements import required_settings
 from nixmigrate.plan.packages import BUCKETS, Bucket
 from nixmigrate.plan.phases import Phase
 
@@ -107,6 +108,12 @@ def home_modules(facts: Facts, through: Phase) -> tuple[HomeModule, ...]:
             programs=packages.programs[bucket] if packages else (),
             links=tuple(link for link in links if _link_bucket(link) == bucket),
             state_version=state_version if bucket == "common" else None,
+            settings=required_settings(
+                [
+                    *(p.name for p in (packages.programs[bucket] if packages else ())),
+                    *(name for name in programs if programs[name] == bucket),
+                ]
+            ),
         )
         for bucket in BUCKETS
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from nixmigrate.plan.bundle_entries import names_of
 from nixmigrate.plan.commands import activate_argv, rollback_command
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.homebrew import kept_casks, mas_apps
@@ -45,6 +46,14 @@ def _notes(facts: Facts) -> tuple[str, ...]:
     casks = kept_casks(inventory)
     if casks:
         notes.append(f"casks declared: {', '.join(casks)}")
+    for kind, what in (
+        ("vscode", "VS Code extensions"),
+        ("go", "Go packages"),
+        ("cargo", "Cargo crates"),
+    ):
+        names = names_of(inventory, kind)
+        if names:
+            notes.append(f"{what} declared (brew bundle installs them): {len(names)}")
     apps = mas_apps(inventory)
     if apps:
         notes.append(f"Mac App Store apps declared: {', '.join(a.name for a in apps)}")

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nixmigrate.mapping.model import Resolution
+from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
 from nixmigrate.scan.inventory import Inventory, StowInventory
 
@@ -27,6 +28,16 @@ def render_inventory(console: Console, inventory: Inventory) -> None:
 
 
 def render_report(console: Console, report: Report) -> None:
+    console.print(Text(report.accounted_line, style="bold"))
+    gone = dropped(report.accounting)
+    if gone:
+        table = Table(title=f"Dropped or not on this machine ({len(gone)})")
+        for column in ("kind", "name", "line", "why"):
+            table.add_column(column)
+        for row in gone:
+            line = str(row.line) if row.line is not None else ""
+            table.add_row(row.kind, Text(row.name), line, Text(row.reason))
+        console.print(table)
     found = Table(title="Found", show_header=False)
     for label, count in report.found.items():
         found.add_row(label, str(count))
@@ -120,10 +131,8 @@ def becomes(resolution: Resolution) -> str:
             return f"pkgs.{resolution.attr}"
         case "service":
             return resolution.service or "service"
-        case "keep-brew":
-            return "homebrew.brews"
-        case "keep-cask":
-            return "homebrew.casks"
+        case "keep-brew" | "keep-cask":
+            return HOMEBREW_OPTION.get(resolution.kind, "homebrew")
         case "mas":
             return "homebrew.masApps"
         case "skip" | "unmapped":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
 from nixmigrate.scan.inventory import Inventory
 
 
@@ -37,9 +38,23 @@ class Report:
     warnings: tuple[str, ...]
     progress: Progress
     next_steps: tuple[str, ...] = field(default=())
+    accounting: tuple[AccountingRow, ...] = field(default=())
+
+    @property
+    def accounted_line(self) -> str:
+        """The report's first line: "N of N input entries accounted for"."""
+        total = len(self.accounting)
+        return f"{accounted(self.accounting)} of {total} input entries accounted for"
 
 
-def build_report(inventory: Inventory, progress: Progress | None = None) -> Report:
+def build_report(
+    inventory: Inventory,
+    progress: Progress | None = None,
+    *,
+    hostname: str | None = None,
+    system: str | None = None,
+) -> Report:
+    """`hostname`/`system` are the plan's, for where entries live (default: scan's)."""
     progress = progress or Progress()
     resolutions = inventory.resolutions
     return Report(
@@ -54,6 +69,7 @@ def build_report(inventory: Inventory, progress: Progress | None = None) -> Repo
         warnings=inventory.warnings,
         progress=progress,
         next_steps=next_steps(inventory, progress),
+        accounting=build_accounting(inventory, hostname=hostname, system=system),
     )
 
 
