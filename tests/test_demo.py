@@ -154,7 +154,8 @@ def test_xclip_if_os_linux_stays_out_of_the_mac(demo: DemoResult) -> None:
     assert "xclip" not in files["home/darwin.nix"] + files["home/common.nix"]
     rows = build_accounting(demo.inventory, hostname="demo-mac")
     xclip = next(r for r in rows if r.name == "xclip")
-    assert (xclip.condition, xclip.where) == ("linux", "")
+    assert (xclip.condition, xclip.where) == ("linux", "home/linux.nix: home.packages")
+    assert "pkgs.xclip" in files["home/linux.nix"]
     assert "Linux-only" in xclip.reason
     phase6 = demo.plan_run.outcome.plan.phase(Phase.SECOND_MACHINE)
     assert not any("xclip" in note for note in phase6.notes)

@@ -21,7 +21,7 @@ from nixmigrate.errors import EXIT_FAILURE, CommandFailedError, StateError
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.model import Resolution
-    from nixmigrate.mapping.verify import VerifyReport
+    from nixmigrate.mapping.verify_model import VerifyReport
     from nixmigrate.scan.inventory import Inventory
     from nixmigrate.system.nixpkgs import NixpkgsSource
     from nixmigrate.system.paths import Paths

@@ -11,11 +11,17 @@ each provides the command it needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
 from nixmigrate.errors import NixmigrateError
-from nixmigrate.mapping.verify_candidates import Trial, TrialCheck
+from nixmigrate.mapping.verify_model import (
+    FAILED,
+    AttrCheck,
+    Trial,
+    TrialCheck,
+    VerifyReport,
+)
 from nixmigrate.mapping.versions import compare
 from nixmigrate.nixlang import nix_list, nix_str
 
@@ -25,11 +31,6 @@ if TYPE_CHECKING:
     from nixmigrate.mapping.model import Resolution
     from nixmigrate.system.nixpkgs import NixpkgsSource
     from nixmigrate.system.runner import Runner
-
-CheckStatus = Literal["ok", "missing", "broken", "not-a-package", "unavailable"]
-FAILED: Final[frozenset[CheckStatus]] = frozenset(
-    {"missing", "broken", "not-a-package"}
-)
 
 # The helpers take `pkgs` from the `let` that imports nixpkgs; see verify_expression.
 _PRELUDE: Final = """
@@ -78,47 +79,6 @@ _PRELUDE: Final = """
       hasCommand = attempt (hasCommand drv trial.command);
     } else { });
 """
-
-
-@dataclass(frozen=True, slots=True)
-class AttrCheck:
-    """What the user's nixpkgs says about one attribute path."""
-
-    attr: str
-    exists: bool
-    error: str | None = None
-    package: bool | None = None
-    version: str | None = None
-    available: bool | None = None  # on this machine; None when it could not be told
-    unfree: bool = False
-
-    @property
-    def status(self) -> CheckStatus:
-        if not self.exists:
-            return "missing"
-        if self.error is not None:
-            return "broken"
-        if self.package is False:
-            return "not-a-package"
-        if self.available is False:
-            return "unavailable"
-        return "ok"
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    system: str
-    nixpkgs: str  # which nixpkgs: "<nixpkgs>", the path given, "flake.lock of ..."
-    checks: tuple[AttrCheck, ...]
-    trials: tuple[TrialCheck, ...] = ()
-    source: str = "nix-path"  # flake-lock, path, registry or nix-path
-
-    def check(self, attr: str) -> AttrCheck | None:
-        return next((c for c in self.checks if c.attr == attr), None)
-
-    @property
-    def failed(self) -> tuple[AttrCheck, ...]:
-        return tuple(c for c in self.checks if c.status in FAILED)
 
 
 def attr_path(attr: str) -> tuple[str, ...]:

@@ -12,45 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from nixmigrate.mapping.rules import Rules, split_versioned
+from nixmigrate.mapping.verify_model import Trial, TrialCheck, VerifyReport
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.model import Resolution
-    from nixmigrate.mapping.verify import AttrCheck, VerifyReport
 
 MAX_TRIALS: Final = 8  # per item, to keep the one evaluation small
 _ATTR_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_'+-]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Trial:
-    """One candidate attribute for one unmapped item."""
-
-    item: str  # the item's name, as in its Resolution
-    attr: str
-    how: str  # "the brew name", "Homebrew alias ag", "its command rg", ...
-    command: str  # the command it has to provide
-
-
-@dataclass(frozen=True, slots=True)
-class TrialCheck:
-    trial: Trial
-    check: AttrCheck
-    main_program: str | None = None
-    has_command: bool | None = None  # bin/<command> in its store path, when built
-
-    @property
-    def provides(self) -> bool:
-        return self.main_program == self.trial.command or self.has_command is True
-
-    @property
-    def promotes(self) -> bool:
-        return (
-            self.check.status == "ok" and self.check.package is True and self.provides
-        )
 
 
 def trials_for(resolutions: Iterable[Resolution], rules: Rules) -> tuple[Trial, ...]:
