@@ -1,5 +1,6 @@
 """The switch (`home-manager switch` / `darwin-rebuild switch`) and the check after it:
-every managed path must now be a link into the Nix store, made by Home Manager.
+every managed path must now be a link into the Nix store, made by Home Manager, and
+every nix-darwin service the switch enabled must be loaded (`launchctl print`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from pathlib import Path
 
 from nixmigrate.apply.steps import StepContext, StepOutcome, home_path, run_recorded
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
-from nixmigrate.plan.steps import Activate
-from nixmigrate.state.checkpoints import CommandKind, paths_to_record
+from nixmigrate.plan.steps import Activate, LaunchdService
+from nixmigrate.state.checkpoints import (
+    CommandKind,
+    CommandRecord,
+    CommandStatus,
+    paths_to_record,
+)
 
 
 class ActivationError(NixmigrateError):
@@ -70,4 +76,44 @@ def activate(ctx: StepContext, step: Activate) -> StepOutcome:
         raise ActivationError(
             msg, hint="check the Home Manager configuration links those paths"
         )
+    check_services(ctx, step)
     return StepOutcome(step.describe(), done=True)
+
+
+def launchctl_target(service: LaunchdService, uid: int) -> str:
+    if service.domain == "gui":
+        return f"gui/{uid}/{service.label}"
+    return f"system/{service.label}"
+
+
+def check_services(ctx: StepContext, step: Activate) -> None:
+    """Every enabled nix-darwin service is loaded; rollback unloads them again.
+
+    Each is recorded (inverse `launchctl bootout`) before any is checked, so a
+    failed check leaves none of them running beside the restored Homebrew service.
+    """
+    if not step.services:
+        return
+    uid = os.getuid()
+    targets = [(s, launchctl_target(s, uid)) for s in step.services]
+    for service, target in targets:
+        record = CommandRecord(
+            CommandKind.LAUNCHD,
+            ("launchctl", "print", target),
+            ("launchctl", "bootout", target),
+            CommandStatus.DONE,
+            f"{service.option} loaded by the switch",
+        )
+        ctx.store.add_command(ctx.cp, record)
+    missing = [
+        f"{service.option} ({target})"
+        for service, target in targets
+        if ctx.runner.run(["launchctl", "print", target], check=False).returncode
+    ]
+    if missing:
+        msg = "the switch did not load " + ", ".join(missing)
+        raise ActivationError(
+            msg,
+            hint="see `launchctl print` and the service's log, fix the "
+            "configuration, then apply again",
+        )

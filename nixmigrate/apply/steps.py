@@ -3,6 +3,7 @@
 
 Unstow   `stow -D -d DIR -t TARGET [--dotfiles] PKG`  <->  `stow -d DIR -t TARGET ... PKG`
 Brew     `brew uninstall --formula NAME`               <->  `brew install --formula NAME`
+Service  `brew services stop NAME`                     <->  `brew services start NAME`
 Archive  `mv SRC DST`                                  <->  `mv DST SRC`
 """
 
@@ -75,6 +76,9 @@ def undo_command(runner: Runner, command: CommandRecord) -> None:
     """Run a recorded command's inverse (a move only while it can be moved back)."""
     if command.kind is CommandKind.MOVE:
         _undo_move(runner, command)
+        return
+    if command.kind is CommandKind.LAUNCHD:  # not loaded any more is just as good
+        runner.run(command.inverse, check=False, timeout=None)
         return
     runner.run(command.inverse, timeout=None)
 
@@ -188,17 +192,37 @@ def brew_install_cmd(name: str) -> list[str]:
     return ["brew", "install", "--formula", name]
 
 
+def brew_services_cmd(action: str, name: str) -> list[str]:
+    return ["brew", "services", action, name]
+
+
 def brew_uninstall(ctx: StepContext, step: BrewUninstall) -> StepOutcome:
-    """Uninstall only if every command of the formula already comes from Nix."""
+    """Uninstall only if every command of the formula already comes from Nix.
+
+    A running service is stopped first (its inverse starts it again); if the
+    uninstall then fails, the service is started again at once.
+    """
     check = check_formula_replaced(ctx.runner, step.name, ctx.nix_roots)
     if not check.replaced:
         return StepOutcome(step.describe(), done=False, reason=check.reason)
+    if step.stop_service:
+        _recorded_service(ctx, step, "stop", "start")
     argv, inverse = brew_uninstall_cmd(step.name), brew_install_cmd(step.name)
     try:
         run_recorded(ctx, CommandKind.BREW, argv, inverse, step.describe())
     except CommandFailedError as err:  # e.g. another formula depends on it
+        if step.stop_service:
+            _recorded_service(ctx, step, "start", "stop")
         return StepOutcome(step.describe(), done=False, reason=str(err))
     return StepOutcome(step.describe(), done=True)
+
+
+def _recorded_service(
+    ctx: StepContext, step: BrewUninstall, action: str, inverse: str
+) -> None:
+    argv = brew_services_cmd(action, step.name)
+    back = brew_services_cmd(inverse, step.name)
+    run_recorded(ctx, CommandKind.BREW, argv, back, step.describe())
 
 
 # ---------------------------------------------------------------- archive

@@ -71,7 +71,11 @@ def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
                 f"{result.root}  (try: HOME={home} nixmigrate report)",
             )
         )
-    if not result.round_trip_identical or not result.brew_restored:
+    if not (
+        result.round_trip_identical
+        and result.brew_restored
+        and result.services_restored
+    ):
         raise SystemExit(EXIT_FAILURE)
 
 
@@ -120,7 +124,9 @@ def _summary(console: Console, result: DemoResult) -> None:
             ("  home after apply + rollback: ", "bold"),
             (verdict, "green" if result.round_trip_identical else "bold red"),
             f" (bytes, modes, link targets); Homebrew formulae restored: "
-            f"{'yes' if result.brew_restored else 'NO'}",
+            f"{'yes' if result.brew_restored else 'NO'}; "
+            f"brew services running again ({', '.join(result.services_started)}): "
+            f"{'yes' if result.services_restored else 'NO'}",
         )
     )
     for difference in result.differences[:10]:

@@ -2,8 +2,9 @@
 
 `nixmigrate demo` runs the real scan, plan, apply and rollback code against this
 Runner. Reading commands replay what a real Mac printed; the commands that would
-change a Mac (brew install/uninstall, darwin-rebuild switch) are simulated inside the
-demo's temporary directory, and say so when they are echoed.
+change a Mac (brew install/uninstall, brew services start/stop, darwin-rebuild switch,
+launchctl) are simulated inside the demo's temporary directory, and say so when they
+are echoed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class DemoMac:
     casks: tuple[str, ...] = ()
     nix_commands: set[str] = field(default_factory=set)  # on PATH after a switch
     switch_links: dict[str, str | None] = field(default_factory=dict)  # path -> source
+    started: set[str] = field(default_factory=set)  # brew services running
+    switch_services: set[str] = field(default_factory=set)  # labels a switch loads
+    loaded: set[str] = field(default_factory=set)  # launchd labels loaded now
     simulated: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,6 +77,8 @@ class DemoMac:
         input_text: str | None = None,
     ) -> CompletedProcess[str]:
         args = list(argv)
+        if Path(args[0]).name == "launchctl":
+            return self._launchctl(args)
         simulated = self._simulate(args)
         if simulated is not None:
             self.echo(f"$ {shlex.join(args)}   (simulated in the demo)")
@@ -104,8 +110,31 @@ class DemoMac:
                 return f"==> Installing {name} (demo)\n"
             case ["bundle", "dump", "--file=-"]:
                 return self._brewfile()
+            case ["services", "stop", name]:
+                self.started.discard(name)
+                return f"==> Successfully stopped `{name}` (demo)\n"
+            case ["services", "start", name]:
+                self.started.add(name)
+                return f"==> Successfully started `{name}` (demo)\n"
             case _:
                 return None
+
+    def _launchctl(self, args: list[str]) -> CompletedProcess[str]:
+        """`print` of a label the switch did not load fails as on a Mac (exit 113)."""
+        self.echo(f"$ {shlex.join(args)}   (simulated in the demo)")
+        self.simulated.append(shlex.join(args))
+        label = args[-1].rsplit("/", 1)[-1]
+        match args[1:]:
+            case ["print", target] if label in self.loaded:
+                return CompletedProcess(
+                    args, 0, f"{target} = {{\n\tstate = running\n}}\n", ""
+                )
+            case ["bootout", _]:
+                self.loaded.discard(label)
+                return CompletedProcess(args, 0, "", "")
+            case _:
+                message = f'Could not find service "{label}" in domain\n'
+                return CompletedProcess(args, 113, "", message)
 
     def _brew_list(self, name: str) -> str:
         version = self.formulae.get(name, "0")
@@ -146,6 +175,7 @@ class DemoMac:
             link = self.profile / "bin" / name
             if not link.is_symlink():
                 fs.symlink(link, str(tool))
+        self.loaded |= self.switch_services
         return "Activating home-manager configuration (demo)\n"
 
 

@@ -53,6 +53,7 @@ from nixmigrate.mapping.rules import (
     split_tap_name,
     split_versioned,
 )
+from nixmigrate.mapping.services import apply_service_decisions
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
@@ -357,7 +358,7 @@ def resolve_inventory(
     database. An item both installed and in the Brewfile appears once, as `brew`.
     """
     resolver = make_resolver(db, overrides, names=names, rules=rules)
-    return resolve_items(resolver, inventory)
+    return apply_service_decisions(resolve_items(resolver, inventory), inventory)
 
 
 def explain_name(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.report.services import ServiceRow, build_services
 from nixmigrate.scan.inventory import Inventory
 
 
@@ -37,6 +38,7 @@ class Report:
     warnings: tuple[str, ...]
     progress: Progress
     next_steps: tuple[str, ...] = field(default=())
+    services: tuple[ServiceRow, ...] = field(default=())
 
 
 def build_report(inventory: Inventory, progress: Progress | None = None) -> Report:
@@ -46,7 +48,7 @@ def build_report(inventory: Inventory, progress: Progress | None = None) -> Repo
         found=_found(inventory),
         by_action=_count(resolutions, ACTIONS, lambda r: r.action),
         by_confidence=_count(resolutions, CONFIDENCES, lambda r: r.confidence),
-        mapped=_pick(resolutions, {"nix", "program"}),
+        mapped=_pick(resolutions, {"nix", "program", "service"}),
         kept=_pick(resolutions, {"keep-brew", "keep-cask", "mas"}),
         unmapped=_pick(resolutions, {"unmapped"}),
         skipped=_pick(resolutions, {"skip"}),
@@ -54,6 +56,7 @@ def build_report(inventory: Inventory, progress: Progress | None = None) -> Repo
         warnings=inventory.warnings,
         progress=progress,
         next_steps=next_steps(inventory, progress),
+        services=build_services(inventory),
     )
 
 
