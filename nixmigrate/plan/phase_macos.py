@@ -64,10 +64,11 @@ def _services_notes(rows: tuple[ServiceRow, ...]) -> list[str]:
     """The Services table: name, running now, becomes, why, data directory."""
     if not rows:
         return []
-    notes = [
+    header = (
         "Services (they keep running: a nix-darwin one starts only in phase 7, "
         "after its Homebrew service stops):"
-    ]
+    )
+    notes = [header]
     for row in rows:
         becomes = f"{row.becomes} ({row.option})" if row.option else row.becomes
         running = "running now" if row.running else "not running"
