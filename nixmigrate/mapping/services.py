@@ -13,7 +13,7 @@ says how to move the data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from nixmigrate.mapping.model import Resolution
@@ -36,6 +36,7 @@ class WantedService:
     name: str
     running: bool  # `brew services` says started (or the cask's app runs)
     why: str
+    options: Mapping[str, Any] = field(default_factory=dict)  # the Brewfile's
 
 
 def base_name(name: str) -> str:
@@ -45,24 +46,39 @@ def base_name(name: str) -> str:
 def wanted_services(inventory: Inventory) -> dict[str, WantedService]:
     """Started services, and the ones the Brewfile starts, by formula/cask name."""
     found: dict[str, WantedService] = {}
+    brewfile = _brewfile_service_options(inventory)
     for service in inventory.brew.services:
         if service.status == "started":
             found[service.name] = WantedService(
-                service.name, True, "its Homebrew service runs now"
+                service.name,
+                True,
+                "its Homebrew service runs now",
+                brewfile.get(service.name, {}),
             )
-    if inventory.brewfile is not None:
-        for entry in inventory.brewfile.entries:
-            keys = [k for k in _SERVICE_KEYS if entry.options.get(k)]
-            name = base_name(entry.name)
-            if entry.kind == "brew" and keys and name not in found:
-                found[name] = WantedService(
-                    name, False, f"the Brewfile starts its service ({keys[0]})"
-                )
+    for name, options in brewfile.items():
+        if name not in found and any(options.values()):
+            key = next(k for k in _SERVICE_KEYS if options.get(k))
+            found[name] = WantedService(
+                name, False, f"the Brewfile starts its service ({key})", options
+            )
     if inventory.host.os == "darwin":
         for token in inventory.host.running_cask_apps:
             if token in SERVICE_CASKS and token not in found:
                 found[token] = WantedService(token, True, "its app runs now")
     return found
+
+
+def _brewfile_service_options(inventory: Inventory) -> dict[str, dict[str, Any]]:
+    """`restart_service:` / `start_service:` of each Brewfile `brew` entry."""
+    if inventory.brewfile is None:
+        return {}
+    return {
+        base_name(entry.name): {
+            k: entry.options[k] for k in _SERVICE_KEYS if k in entry.options
+        }
+        for entry in inventory.brewfile.entries
+        if entry.kind == "brew" and any(k in entry.options for k in _SERVICE_KEYS)
+    }
 
 
 def brew_prefix(inventory: Inventory) -> str:
@@ -110,7 +126,9 @@ def _formula_decision(
 ) -> Resolution:
     override = r.confidence == "override"
     if override and r.action == "keep-brew":
-        return _kept(r, f"{r.reason}; {want.why} and keeps running (restart_service)")
+        return _kept(
+            r, want, f"{r.reason}; {want.why} and keeps running (restart_service)"
+        )
     server = server_of(inventory, r.name)
     darwin = inventory.host.os == "darwin"
     if server is not None:
@@ -121,13 +139,15 @@ def _formula_decision(
                 f"{server.move}"
             )
             return _as_service(r, server.module, moved, inventory)
-        return _kept(r, _server_reason(r, want, where, server))
+        return _kept(r, want, _server_reason(r, want, where, server))
     module = service_module(r.name)
     if module is not None and darwin and r.action != "keep-brew":
         return _as_service(r, module, want.why, inventory)
     if r.action == "keep-brew":
-        return _kept(r, f"{r.reason}; {want.why} and keeps running (restart_service)")
-    return _kept(r, _no_module_reason(r, want, darwin))
+        return _kept(
+            r, want, f"{r.reason}; {want.why} and keeps running (restart_service)"
+        )
+    return _kept(r, want, _no_module_reason(r, want, darwin))
 
 
 def _server_reason(
@@ -161,7 +181,7 @@ def _no_module_reason(r: Resolution, want: WantedService, darwin: bool) -> str:
     )
 
 
-def _kept(r: Resolution, reason: str) -> Resolution:
+def _kept(r: Resolution, want: WantedService, reason: str) -> Resolution:
     return replace(
         r,
         action="keep-brew",
@@ -169,7 +189,7 @@ def _kept(r: Resolution, reason: str) -> Resolution:
         attr=None,
         program=None,
         service=None,
-        options=_with_restart(r.options),
+        options=_with_restart({**want.options, **r.options}),
         chain=(*r.chain, "service: stays in Homebrew, restarted by `brew bundle`"),
     )
 
