@@ -59,6 +59,38 @@ def test_phase_7_uninstalls_only_what_nix_replaced_and_rollback_reinstalls(
     assert cask_removals == []
 
 
+@pytest.mark.needs_git
+def test_phase_7_keeps_the_databases_and_hands_the_bar_and_borders_to_nix_darwin(
+    demo: DemoResult,
+) -> None:
+    ran = demo.simulated
+    uninstalled = {c.split()[-1] for c in ran if c.startswith("brew uninstall")}
+    assert not {"postgresql@16", "redis"} & uninstalled
+    assert {"sketchybar", "borders"} <= uninstalled
+    stopped = sorted(c.split()[-1] for c in ran if c.startswith("brew services stop"))
+    assert stopped == ["borders", "sketchybar"]
+    for name in stopped:
+        stop = ran.index(f"brew services stop {name}")
+        assert stop < ran.index(f"brew uninstall --formula {name}")
+        assert stop < ran.index(f"brew services start {name}")  # on rollback
+    files = {f.relpath: f.content for f in demo.plan_run.outcome.plan.files}
+    host = files["hosts/demo-mac/default.nix"]
+    assert "services.sketchybar.enable = true;" in host
+    assert "services.jankyborders.enable = true;" in host
+    brews = files["hosts/demo-mac/homebrew.nix"].split("brews = [", 1)[1]
+    assert '"postgresql@16"' in brews.split("];", 1)[0]
+    assert '"redis"' in brews.split("];", 1)[0]
+
+
+@pytest.mark.needs_git
+def test_rollback_brings_back_every_formula_and_every_brew_service(
+    demo: DemoResult,
+) -> None:
+    assert demo.services_started == ("borders", "postgresql@16", "redis", "sketchybar")
+    assert demo.services_restored
+    assert demo.brew_restored
+
+
 @pytest.mark.needs_nix
 @pytest.mark.needs_git
 def test_generated_files_parse_with_real_nix(demo: DemoResult) -> None:
@@ -73,6 +105,7 @@ def test_demo_command_reports_the_round_trip(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--quiet", "--dir", str(tmp_path / "d")])
     assert result.exit_code == 0, result.stderr
     assert "identical" in result.stdout
+    assert "brew services running again" in result.stdout
     assert "Kept:" in result.stdout
 
 

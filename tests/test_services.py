@@ -263,6 +263,9 @@ def test_mapping_a_database_to_nix_moves_it_and_the_plan_says_how() -> None:
     assert "services.postgresql.package = pkgs.postgresql_16;" in host
     assert "pkgs, ..." in host
     assert uninstalls(plan)["postgresql@16"].stop_service is True
+    cleanup = next(pp for pp in plan.phases if pp.phase is Phase.CLEANUP)
+    [move] = [p for p in cleanup.preconditions if p.startswith("postgresql@16")]
+    assert "first save its data (/opt/homebrew/var/postgresql@16)" in move
     assert '"postgresql@16"' not in brews_block(
         generated(plan, "hosts/Janes-MacBook-Pro/homebrew.nix")
     )

@@ -206,7 +206,7 @@ def _as_service(
     r: Resolution, module: ServiceModule, why: str, inventory: Inventory
 ) -> Resolution:
     attr = r.attr if r.action in _MOVING and r.attr else module.package
-    reason = f"{why}: nix-darwin's {module.option} runs it (launchd {module.label})"
+    reason = f"{why}; nix-darwin's {module.option} runs it (launchd {module.label})"
     config = config_location(module, inventory)
     if config:
         reason += f"; its configuration stays in {config}"

@@ -8,6 +8,7 @@ switch that follows enables the nix-darwin one and checks it is loaded.
 from __future__ import annotations
 
 from nixmigrate.mapping.model import Resolution
+from nixmigrate.mapping.services import data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
@@ -45,6 +46,7 @@ def cleanup_phase(facts: Facts) -> PhasePlan:
         title=PHASES[Phase.CLEANUP].title,
         preconditions=(
             "phases 1-6 (as far as wanted) were applied and you have used the result",
+            *_data_moves(facts),
         ),
         steps=tuple(steps),
         commands=("nixmigrate apply --phase 7",),
@@ -158,6 +160,21 @@ def _notes(
         if skipped:
             notes.append(f"marked skip, so cleanup removes them: {', '.join(skipped)}")
     return tuple(notes)
+
+
+def _data_moves(facts: Facts) -> tuple[str, ...]:
+    """A server the user moved to Nix: its data must be dumped while Homebrew's runs."""
+    moves: list[str] = []
+    for r, module in service_resolutions(facts.inventory):
+        server = server_of(facts.inventory, r.name)
+        if server is not None:
+            where = data_dir(facts.inventory, r.name)
+            moves.append(
+                f"{r.name} moves to {module.option}: this phase stops and uninstalls "
+                f"the Homebrew server, so first save its data ({where}); moving it "
+                f"takes {server.move}"
+            )
+    return tuple(moves)
 
 
 def _service_notes(facts: Facts, uninstall: tuple[BrewUninstall, ...]) -> list[str]:
