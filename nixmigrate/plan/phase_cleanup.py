@@ -8,7 +8,7 @@ switch that follows enables the nix-darwin one and checks it is loaded.
 from __future__ import annotations
 
 from nixmigrate.mapping.model import Resolution
-from nixmigrate.mapping.services import data_dir, server_of
+from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
@@ -17,10 +17,10 @@ from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.plan.services import (
-    is_started,
     launchd_services,
     service_checks,
     service_resolutions,
+    started_formulae,
 )
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Step
 from nixmigrate.scan.inventory import StowPackage
@@ -83,11 +83,12 @@ def _brew_uninstalls(facts: Facts) -> tuple[BrewUninstall, ...]:
     """Migrated formulae; one whose service runs only if nix-darwin runs it now."""
     inventory = facts.inventory
     present = {f.name for f in inventory.brew.formulae}
+    running = started_formulae(inventory)
     found: dict[str, BrewUninstall] = {}
     for r in installed(inventory.resolutions):
         if r.kind != "formula" or r.name not in present:
             continue
-        started = is_started(inventory, r.name)
+        started = base_name(r.name) in running
         if started and (r.action != "service" or not facts.options.is_darwin):
             continue  # nothing would run its service
         found[r.name] = BrewUninstall(r.name, _replacement(r), stop_service=started)

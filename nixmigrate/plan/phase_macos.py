@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shlex
 
+from nixmigrate.mapping.service_rows import ServiceRow, service_rows
 from nixmigrate.plan.commands import activate_argv, rollback_command
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.homebrew import kept_casks, mas_apps
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.plan.services import service_checks
-from nixmigrate.report.services import ServiceRow, build_services
 
 
 def macos_phase(facts: Facts) -> PhasePlan:
@@ -56,7 +56,7 @@ def _notes(facts: Facts) -> tuple[str, ...]:
         notes.append(f"system.defaults written for: {groups}")
     if options.touch_id:
         notes.append("sudo accepts Touch ID (security.pam.services.sudo_local)")
-    notes.extend(_services_notes(build_services(inventory)))
+    notes.extend(_services_notes(service_rows(inventory)))
     return tuple(notes)
 
 

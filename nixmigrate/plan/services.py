@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.service_table import ServiceModule, module_for_option
-from nixmigrate.mapping.services import base_name, wanted_services
+from nixmigrate.mapping.services import wanted_services
 from nixmigrate.plan.config import ServiceEnable
 from nixmigrate.plan.steps import LaunchdService
 from nixmigrate.scan.inventory import Inventory
@@ -66,7 +66,3 @@ def service_checks(inventory: Inventory) -> tuple[str, ...]:
         f"`{launchctl_print(s)}` shows {s.option} running"
         for s in launchd_services(inventory)
     )
-
-
-def is_started(inventory: Inventory, name: str) -> bool:
-    return base_name(name) in started_formulae(inventory)
