@@ -6,13 +6,15 @@ the checkpoint, the restore and the order of the commands are the real ones.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from nixmigrate.apply.executor import PhaseFailedError, apply_phase, rollback
-from nixmigrate.plan.model import PhasePlan
+from nixmigrate.apply.services import hand_over_services
+from nixmigrate.plan.model import PhasePlan, Plan
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall, LaunchdService
 from nixmigrate.state.checkpoints import CommandKind
@@ -39,10 +41,22 @@ def _target() -> str:
     return f"gui/{os.getuid()}/org.nixos.sketchybar"
 
 
+def _listing(status: str) -> str:
+    row = {
+        "name": NAME,
+        "status": status,
+        "user": "jane" if status == "started" else None,
+        "file": f"/Users/jane/Library/LaunchAgents/homebrew.mxcl.{NAME}.plist",
+        "exit_code": 0 if status == "started" else None,
+    }
+    return json.dumps([row], indent=2) + "\n"
+
+
 def _answers(
-    *, uninstall_exit: int = 0, loaded: bool = True
+    *, uninstall_exit: int = 0, loaded: bool = True, status: str = "started"
 ) -> dict[str, dict[str, object]]:
     return {
+        "brew services list --json": {"stdout_text": _listing(status)},
         f"brew list --formula {NAME}": {"stdout_text": LISTING},
         f"brew services stop {NAME}": {"stdout_text": f"Stopping `{NAME}`...\n"},
         f"brew services start {NAME}": {
@@ -91,10 +105,13 @@ def _fake_mac(
     *,
     uninstall_exit: int = 0,
     loaded: bool = True,
+    status: str = "started",
 ) -> Path:
     """brew, launchctl and darwin-rebuild replaying; sketchybar comes from Nix."""
     log = install_fake_brew(
-        world, monkeypatch, _answers(uninstall_exit=uninstall_exit, loaded=loaded)
+        world,
+        monkeypatch,
+        _answers(uninstall_exit=uninstall_exit, loaded=loaded, status=status),
     )
     recording = world.root / "brew-recording"
     set_recording(recording, " ".join(SWITCH), stdout_text="activating\n")
@@ -204,3 +221,60 @@ def test_a_nix_darwin_service_the_switch_did_not_load_undoes_the_phase(
     assert cp.manifest.status == "restored"
     kinds = [c.kind for c in cp.manifest.commands]
     assert CommandKind.LAUNCHD in kinds
+
+
+def test_a_service_an_earlier_switch_already_handed_over_is_not_stopped_again(
+    world: StowedHome, store: CheckpointStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _fake_mac(world, monkeypatch, status="none")
+    _apply(world, store, _phase(services=(SKETCHYBAR,)))
+
+    assert f"brew services stop {NAME}" not in invocations(log)
+    assert f"brew uninstall --formula {NAME}" in invocations(log)
+    [cp] = store.restorable()
+    assert ("brew", "services", "stop", NAME) not in {
+        c.argv for c in cp.manifest.commands
+    }
+
+
+def _switching(phase: Phase) -> PhasePlan:
+    argv = ("darwin-rebuild", "switch", "--flake", f"/c#{int(phase)}")
+    return PhasePlan(phase=phase, title="", steps=(Activate(argv),))
+
+
+def test_the_first_switch_of_a_phase_7_configuration_stops_the_brew_services() -> None:
+    cleanup = PhasePlan(
+        phase=Phase.CLEANUP,
+        title="Clean up",
+        steps=(
+            BrewUninstall(NAME, stop_service=True),
+            BrewUninstall("ripgrep"),
+            Activate(SWITCH, services=(SKETCHYBAR,)),
+        ),
+    )
+    phases = (
+        PhasePlan(phase=Phase.FOUNDATION, title=""),
+        _switching(Phase.CONFIGS),
+        _switching(Phase.DECLARATIVE),
+        cleanup,
+    )
+    plan = Plan(
+        config_dir="/c",
+        hostname="mac",
+        user="jane",
+        system="aarch64-darwin",
+        home="/Users/jane",
+        through=Phase.CLEANUP,
+        files=(),
+        phases=phases,
+    )
+
+    handed = hand_over_services(plan, phases)
+
+    first = next(s for s in handed[1].steps if isinstance(s, Activate))
+    assert first.stops == (NAME,)
+    assert first.services == (SKETCHYBAR,)
+    assert first.describe().startswith(f"brew services stop {NAME}, activate:")
+    later = next(s for s in handed[2].steps if isinstance(s, Activate))
+    assert later.stops == ()
+    assert hand_over_services(plan, phases[3:]) == [cleanup]

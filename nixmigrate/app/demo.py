@@ -156,6 +156,7 @@ def _prepare_mac(mac: DemoMac, inventory: Inventory) -> None:
     mac.formulae = {f.name: f.version for f in inventory.brew.formulae}
     mac.casks = tuple(c.token for c in inventory.brew.casks)
     mac.started = {s.name for s in inventory.brew.services if s.status == "started"}
+    mac.live_services = True
 
 
 def _expect_switches(mac: DemoMac, inventory: Inventory, plan: Plan) -> None:

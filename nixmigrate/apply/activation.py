@@ -10,7 +10,13 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from nixmigrate.apply.steps import StepContext, StepOutcome, home_path, run_recorded
+from nixmigrate.apply.steps import (
+    StepContext,
+    StepOutcome,
+    home_path,
+    run_recorded,
+    stop_brew_service,
+)
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
 from nixmigrate.plan.steps import Activate, LaunchdService
 from nixmigrate.state.checkpoints import (
@@ -59,6 +65,8 @@ def record_activation(ctx: StepContext, step: Activate) -> None:
 def activate(ctx: StepContext, step: Activate) -> StepOutcome:
     """Run the switch, then check every managed path; ActivationError if not right."""
     switch = shlex.join(step.argv)
+    for name in step.stops:  # the switch starts their nix-darwin replacement
+        stop_brew_service(ctx, name, step.describe())
     try:
         run_recorded(ctx, CommandKind.SWITCH, step.argv, (), step.describe())
     except (CommandFailedError, ToolMissingError) as err:

@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nixmigrate.apply.nixprofile import check_formula_replaced
-from nixmigrate.errors import CommandFailedError, ConflictError
+from nixmigrate.errors import CommandFailedError, ConflictError, NixmigrateError
 from nixmigrate.plan.steps import Archive, BrewUninstall, Unstow
+from nixmigrate.scan.brew import (
+    UnreadableOutputError,
+    brew_services_json_cmd,
+    parse_services_json,
+)
 from nixmigrate.state.checkpoints import (
     Checkpoint,
     CommandKind,
@@ -205,24 +210,40 @@ def brew_uninstall(ctx: StepContext, step: BrewUninstall) -> StepOutcome:
     check = check_formula_replaced(ctx.runner, step.name, ctx.nix_roots)
     if not check.replaced:
         return StepOutcome(step.describe(), done=False, reason=check.reason)
-    if step.stop_service:
-        _recorded_service(ctx, step, "stop", "start")
+    stopped = step.stop_service and stop_brew_service(ctx, step.name, step.describe())
     argv, inverse = brew_uninstall_cmd(step.name), brew_install_cmd(step.name)
     try:
         run_recorded(ctx, CommandKind.BREW, argv, inverse, step.describe())
     except CommandFailedError as err:  # e.g. another formula depends on it
-        if step.stop_service:
-            _recorded_service(ctx, step, "start", "stop")
+        if stopped:
+            start, stop = (brew_services_cmd(a, step.name) for a in ("start", "stop"))
+            run_recorded(ctx, CommandKind.BREW, start, stop, step.describe())
         return StepOutcome(step.describe(), done=False, reason=str(err))
     return StepOutcome(step.describe(), done=True)
 
 
-def _recorded_service(
-    ctx: StepContext, step: BrewUninstall, action: str, inverse: str
-) -> None:
-    argv = brew_services_cmd(action, step.name)
-    back = brew_services_cmd(inverse, step.name)
-    run_recorded(ctx, CommandKind.BREW, argv, back, step.describe())
+def brew_service_started(runner: Runner, name: str) -> bool:
+    """Does `brew services list --json` say it runs? (True when it cannot tell.)"""
+    try:
+        done = runner.run(brew_services_json_cmd(), check=False)
+        services = parse_services_json(done.stdout) if done.returncode == 0 else None
+    except (NixmigrateError, UnreadableOutputError):
+        services = None
+    if services is None:
+        return True
+    return any(s.name == name and s.status == "started" for s in services)
+
+
+def stop_brew_service(ctx: StepContext, name: str, step: str) -> bool:
+    """`brew services stop NAME` (inverse: start) if it runs; True if it was stopped.
+
+    A service an earlier switch already handed over to nix-darwin is left alone.
+    """
+    if not brew_service_started(ctx.runner, name):
+        return False
+    stop, start = brew_services_cmd("stop", name), brew_services_cmd("start", name)
+    run_recorded(ctx, CommandKind.BREW, stop, start, step)
+    return True
 
 
 # ---------------------------------------------------------------- archive

@@ -9,6 +9,7 @@ are echoed.
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class DemoMac:
     started: set[str] = field(default_factory=set)  # brew services running
     switch_services: set[str] = field(default_factory=set)  # labels a switch loads
     loaded: set[str] = field(default_factory=set)  # launchd labels loaded now
+    live_services: bool = False  # `brew services list` answers from `started`
     simulated: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -110,6 +112,8 @@ class DemoMac:
                 return f"==> Installing {name} (demo)\n"
             case ["bundle", "dump", "--file=-"]:
                 return self._brewfile()
+            case ["services", "list", "--json"] if self.live_services:
+                return self._services_json()
             case ["services", "stop", name]:
                 self.started.discard(name)
                 return f"==> Successfully stopped `{name}` (demo)\n"
@@ -135,6 +139,14 @@ class DemoMac:
             case _:
                 message = f'Could not find service "{label}" in domain\n'
                 return CompletedProcess(args, 113, "", message)
+
+    def _services_json(self) -> str:
+        """The recorded list, with each status as the simulated Mac has it now."""
+        recorded = json.loads((self.recording / "services.json").read_text("utf-8"))
+        for service in recorded:
+            running = service["name"] in self.started
+            service["status"] = "started" if running else "none"
+        return json.dumps(recorded, indent=2) + "\n"
 
     def _brew_list(self, name: str) -> str:
         version = self.formulae.get(name, "0")

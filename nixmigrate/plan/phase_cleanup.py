@@ -192,4 +192,9 @@ def _service_notes(facts: Facts, uninstall: tuple[BrewUninstall, ...]) -> list[s
             f"nix-darwin services enabled by the switch: {', '.join(enabled)}; "
             "apply checks each is loaded (`launchctl print`)"
         )
+        notes.append(
+            "applied together with earlier phases, this configuration is switched "
+            "to first by an earlier phase: that switch stops the Homebrew services "
+            "and starts these, so the two never run at once"
+        )
     return notes

@@ -85,9 +85,11 @@ class Activate:
     argv: tuple[str, ...]
     managed: tuple[str, ...] = ()
     services: tuple[LaunchdService, ...] = ()  # checked with `launchctl print`
+    stops: tuple[str, ...] = ()  # brew services to stop first: the switch replaces them
 
     def describe(self) -> str:
-        return f"activate: {shlex.join(self.argv)}"
+        stopping = "".join(f"brew services stop {name}, " for name in self.stops)
+        return f"{stopping}activate: {shlex.join(self.argv)}"
 
 
 Step = Unstow | BrewUninstall | Archive | Activate
