@@ -176,7 +176,8 @@ def test_plan_a_mac_and_a_raspberry_pi_from_this_machine(
     config = world["config"]
     flake = (config / "flake.nix").read_text()
     assert "darwinConfigurations.Janes-MacBook" in flake
-    assert "raspberry-pi-nix" in flake
+    assert "inputs.nixos-raspberrypi.lib.nixosSystem" in flake
+    assert "raspberry-pi-nix" not in flake
     assert "sops-nix" in flake
     host = (config / "hosts" / "Janes-MacBook" / "default.nix").read_text()
     assert 'system.primaryUser = "jane";' in host

@@ -176,7 +176,7 @@ def test_the_check_sees_every_module_of_a_full_plan() -> None:
         "programs.git.settings.user.name",
         "programs.git.includes.*.path",
         "xdg.configFile.nvim.source",
-        "raspberry-pi-nix.board",
+        "networking.hostName",
     ):
         assert expected in options_set
 

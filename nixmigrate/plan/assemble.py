@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nixmigrate.plan.config import (
-    HOME_STATE_VERSION,
     ConfigModel,
     FlakeModel,
     HomeHost,
@@ -13,10 +12,12 @@ from nixmigrate.plan.config import (
     MutableLink,
     NixosHost,
     ProgramModule,
+    home_module_path,
 )
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.homebrew import plan_homebrew
 from nixmigrate.plan.hosts import (
+    binary_caches,
     darwin_host,
     flake_inputs,
     linux_home_host,
@@ -60,7 +61,11 @@ def build_config(facts: Facts, through: Phase) -> ConfigModel:
         else None
     )
     return ConfigModel(
-        flake=FlakeModel(flake_inputs(options, through), tuple(outputs)),
+        flake=FlakeModel(
+            flake_inputs(options, through),
+            tuple(outputs),
+            binary_caches(options, through),
+        ),
         home_modules=home_modules(facts, through),
         program_modules=program_modules(facts, through),
         darwin_hosts=(darwin,) if darwin else (),
@@ -97,15 +102,16 @@ def home_modules(facts: Facts, through: Phase) -> tuple[HomeModule, ...]:
         facts.packages(declarative=declarative) if through >= Phase.PACKAGES else None
     )
     links = links_for(facts, through)
+    state_version = facts.options.state_versions.home
     programs: Mapping[str, Bucket] = facts.declarative.buckets if declarative else {}
     return tuple(
         HomeModule(
-            relpath=f"home/{bucket}.nix",
+            relpath=home_module_path(bucket),
             imports=_program_imports(programs, bucket),
             packages=packages.packages[bucket] if packages else (),
             programs=packages.programs[bucket] if packages else (),
             links=tuple(link for link in links if _link_bucket(link) == bucket),
-            state_version=HOME_STATE_VERSION if bucket == "common" else None,
+            state_version=state_version if bucket == "common" else None,
         )
         for bucket in BUCKETS
     )
