@@ -21,7 +21,7 @@ from nixmigrate.plan.steps import Activate, BrewUninstall
 from nixmigrate.report.files import report_to_markdown
 from nixmigrate.report.model import build_report
 from nixmigrate.report.services import build_services
-from nixmigrate.scan.brew import formula_from_json, parse_services_json
+from nixmigrate.scan.brew import formula_from_json, parse_info_v2, parse_services_json
 from nixmigrate.scan.inventory import (
     BrewCask,
     Brewfile,
@@ -365,3 +365,13 @@ def test_the_darwin_host_with_services_parses() -> None:
         [nix, "--parse", "-E", host], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_data_directory_comes_from_the_recorded_brew_info() -> None:
+    recording = REPO / "nixmigrate/demo/brew/info.json"
+    formulae, _ = parse_info_v2(recording.read_text(encoding="utf-8"))
+    found = {f.name: f.service_data_dir for f in formulae}
+    assert found["postgresql@16"] == "$HOMEBREW_PREFIX/var/postgresql@16"
+    assert found["redis"] == "$HOMEBREW_PREFIX/var"  # its working_dir
+    assert found["sketchybar"] is None  # only its logs are under var/
+    assert found["ripgrep"] is None  # no service at all

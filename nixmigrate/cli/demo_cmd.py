@@ -91,7 +91,8 @@ def _demo_root(directory: Path | None) -> Path:
 
 
 def _summary(console: Console, result: DemoResult) -> None:
-    from nixmigrate.report.console import becomes
+    from nixmigrate.report.console import becomes, services_table
+    from nixmigrate.report.services import build_services
 
     resolutions = result.inventory.resolutions
     mapped = [r for r in resolutions if r.action in {"nix", "program"}]
@@ -101,6 +102,7 @@ def _summary(console: Console, result: DemoResult) -> None:
         console.print(
             Text(f"    {r.name} -> {becomes(r)}  ({r.confidence}: {r.reason})")
         )
+    console.print(services_table(build_services(result.inventory)))
     parse = result.plan_run.parse_problems
     files = [
         f for f in result.plan_run.outcome.plan.files if f.relpath.endswith(".nix")

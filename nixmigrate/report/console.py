@@ -132,8 +132,8 @@ def service_cells(row: ServiceRow) -> tuple[str, str, str, str, str]:
 
 def services_table(rows: tuple[ServiceRow, ...]) -> Table:
     table = Table(title=f"Services ({len(rows)})")
-    for column in SERVICE_COLUMNS:
-        table.add_column(column)
+    for column in SERVICE_COLUMNS:  # names and options are folded, never cut short
+        table.add_column(column, overflow="fold", ratio=3 if column == "why" else 1)
     for row in rows:
         table.add_row(*(Text(cell) for cell in service_cells(row)))
     return table
