@@ -165,8 +165,16 @@ def test_the_brew_service_stops_before_its_formula_goes_and_rollback_starts_it(
         NAME,
     )
 
-    rollback(store, runner=SubprocessRunner(), confirm=yes)
+    asked: list[str] = []
 
+    def confirm(question: str) -> bool:
+        asked.append(question)
+        return True
+
+    rollback(store, runner=SubprocessRunner(), confirm=confirm)
+
+    assert f"$ brew services start {NAME}" in asked[0]
+    assert "darwin-rebuild switch --rollback" in asked[0]
     undone = invocations(log)[len(ran) :]
     assert undone == [
         f"launchctl bootout {_target()}",

@@ -159,6 +159,7 @@ def test_each_started_service_is_enabled_in_nix_darwin_or_kept_never_both() -> N
     assert {decisions[s].action for s in SERVERS} == {"keep-brew"}
     assert decisions["borders"].service == "services.jankyborders"
     assert decisions["aerospace"].service == "services.aerospace"
+    assert "brew uninstall --cask aerospace" in decisions["aerospace"].reason
     assert "services.postgresql" not in host and "services.redis" not in host
 
 

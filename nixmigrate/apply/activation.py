@@ -113,6 +113,13 @@ def check_services(ctx: StepContext, step: Activate) -> None:
             f"{service.option} loaded by the switch",
         )
         ctx.store.add_command(ctx.cp, record)
+    ctx.store.add_note(
+        ctx.cp,
+        "rolling back unloads the nix-darwin services "
+        f"({', '.join(s.option for s in step.services)}) and starts the Homebrew "
+        "ones; their launchd files stay until you switch to a configuration "
+        "without them (`darwin-rebuild switch --rollback`)",
+    )
     missing = [
         f"{service.option} ({target})"
         for service, target in targets

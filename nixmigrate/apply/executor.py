@@ -385,6 +385,7 @@ def describe_rollback(targets: Sequence[Checkpoint]) -> str:
             for c in reversed(m.commands)
             if c.inverse and c.status != "pending"
         )
+        lines.extend(f"      note: {note}" for note in m.notes)
     return "\n".join(lines)
 
 

@@ -210,6 +210,11 @@ def _as_service(
     config = config_location(module, inventory)
     if config:
         reason += f"; its configuration stays in {config}"
+    if r.kind == "cask":  # casks are never uninstalled: the app would start twice
+        reason += (
+            f"; quit the Homebrew app and turn off its own start at login, then "
+            f"`brew uninstall --cask {base_name(r.name)}`"
+        )
     return replace(
         r,
         action="service",
