@@ -376,3 +376,20 @@ def test_the_data_directory_comes_from_the_recorded_brew_info() -> None:
     assert found["redis"] == "$HOMEBREW_PREFIX/var"  # its working_dir
     assert found["sketchybar"] is None  # only its logs are under var/
     assert found["ripgrep"] is None  # no service at all
+
+
+def test_a_running_service_a_dependency_brought_is_still_kept_or_handed_over() -> None:
+    formulae = (
+        BrewFormula("dbus", "1.16", on_request=False),
+        BrewFormula("dnsmasq", "2.91", on_request=False),
+    )
+    statuses = {"dbus": "started", "dnsmasq": "started"}
+    inventory = resolved(mac(statuses, formulae=formulae))
+    plan = plan_for(inventory)
+    assert '"dbus"' in brews_block(
+        generated(plan, "hosts/Janes-MacBook-Pro/homebrew.nix")
+    )
+    assert "services.dnsmasq.enable = true;" in generated(
+        plan, "hosts/Janes-MacBook-Pro/default.nix"
+    )
+    assert uninstalls(plan)["dnsmasq"].stop_service is True

@@ -190,6 +190,7 @@ def _kept(r: Resolution, want: WantedService, reason: str) -> Resolution:
         program=None,
         service=None,
         options=_with_restart({**want.options, **r.options}),
+        on_request=True,  # a service in use is wanted, even if a dependency brought it
         chain=(*r.chain, "service: stays in Homebrew, restarted by `brew bundle`"),
     )
 
@@ -222,6 +223,7 @@ def _as_service(
         attr=attr,
         program=None,
         reason=reason,
+        on_request=True,
         chain=(*r.chain, f"service: {module.option}"),
     )
 
