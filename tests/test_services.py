@@ -41,7 +41,7 @@ from tests.test_resolve import make_db
 DB = load_mappings(locate_mappings(None))
 NO_OVERRIDES = make_db()
 
-# the services the issue names: formula -> its tap
+# every service this migration must keep running: formula -> its tap
 FORMULAE = {
     "postgresql@16": "homebrew/core",
     "mysql": "homebrew/core",
