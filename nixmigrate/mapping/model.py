@@ -11,7 +11,7 @@ ItemKind = Literal[
 Action = Literal[
     "nix", "program", "service", "keep-brew", "keep-cask", "mas", "skip", "unmapped"
 ]
-Confidence = Literal["override", "curated", "rule", "heuristic", "none"]
+Confidence = Literal["override", "curated", "verified", "rule", "heuristic", "none"]
 
 ACTIONS: Final[tuple[Action, ...]] = (
     "nix",
@@ -26,6 +26,7 @@ ACTIONS: Final[tuple[Action, ...]] = (
 CONFIDENCES: Final[tuple[Confidence, ...]] = (
     "override",
     "curated",
+    "verified",  # found by `nixmigrate verify` in the user's own nixpkgs
     "rule",
     "heuristic",
     "none",
