@@ -63,6 +63,39 @@ def test_phase_7_uninstalls_only_what_nix_replaced_and_rollback_reinstalls(
     assert cask_removals == []
 
 
+@pytest.mark.needs_git
+def test_phase_7_keeps_the_databases_and_hands_the_bar_and_borders_to_nix_darwin(
+    demo: DemoResult,
+) -> None:
+    ran = demo.simulated
+    uninstalled = {c.split()[-1] for c in ran if c.startswith("brew uninstall")}
+    assert not {"postgresql@16", "redis"} & uninstalled
+    assert {"sketchybar", "borders"} <= uninstalled
+    stopped = sorted(c.split()[-1] for c in ran if c.startswith("brew services stop"))
+    assert stopped == ["borders", "sketchybar"]
+    for name in stopped:
+        stop = ran.index(f"brew services stop {name}")
+        assert stop < ran.index(f"brew uninstall --formula {name}")
+        assert stop < ran.index(f"brew services start {name}")  # on rollback
+    files = {f.relpath: f.content for f in demo.plan_run.outcome.plan.files}
+    host = files["hosts/demo-mac/default.nix"]
+    assert "services.sketchybar.enable = true;" in host
+    assert "services.jankyborders.enable = true;" in host
+    homebrew = files["hosts/demo-mac/homebrew.nix"]
+    brews = homebrew.split("brews = [", 1)[1].split("caskArgs = {", 1)[0]
+    assert 'name = "postgresql@16";' in brews
+    assert 'name = "redis";' in brews
+
+
+@pytest.mark.needs_git
+def test_rollback_brings_back_every_formula_and_every_brew_service(
+    demo: DemoResult,
+) -> None:
+    assert demo.services_started == ("borders", "postgresql@16", "redis", "sketchybar")
+    assert demo.services_restored
+    assert demo.brew_restored
+
+
 @pytest.mark.needs_nix
 @pytest.mark.needs_git
 def test_generated_files_parse_with_real_nix(demo: DemoResult) -> None:
@@ -77,6 +110,7 @@ def test_demo_command_reports_the_round_trip(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--quiet", "--dir", str(tmp_path / "d")])
     assert result.exit_code == 0, result.stderr
     assert "identical" in result.stdout
+    assert "brew services running again" in result.stdout
     assert "Kept:" in result.stdout
 
 
@@ -137,13 +171,12 @@ def test_postgresql_keeps_its_restart_service_wherever_it_goes(
         r for r in demo.inventory.resolutions if r.name == "postgresql@16"
     )
     assert postgresql.options == {"restart_service": "changed"}
+    assert postgresql.action == "keep-brew"  # a database stays with its data
     brew = _demo_files(demo)["hosts/demo-mac/homebrew.nix"]
-    if postgresql.action == "keep-brew":
-        assert 'name = "postgresql@16";\n        restart_service = "changed";' in brew
-    else:  # moved to Nix: the report says the option no longer applies
-        rows = build_accounting(demo.inventory, hostname="demo-mac")
-        row = next(r for r in rows if r.name == "postgresql@16" and r.line == 42)
-        assert "restart_service dropped" in row.reason or row.destination == "service"
+    assert 'name = "postgresql@16";\n        restart_service = "changed";' in brew
+    rows = build_accounting(demo.inventory, hostname="demo-mac")
+    row = next(r for r in rows if r.name == "postgresql@16" and r.line == 42)
+    assert row.where == "hosts/demo-mac/homebrew.nix: homebrew.brews"
 
 
 @pytest.mark.needs_git

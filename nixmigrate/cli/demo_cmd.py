@@ -71,7 +71,11 @@ def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
                 f"{result.root}  (try: HOME={home} nixmigrate report)",
             )
         )
-    if not result.round_trip_identical or not result.brew_restored:
+    if not (
+        result.round_trip_identical
+        and result.brew_restored
+        and result.services_restored
+    ):
         raise SystemExit(EXIT_FAILURE)
 
 
@@ -117,7 +121,8 @@ def _brewfile_summary(console: Console, result: DemoResult) -> None:
 
 
 def _summary(console: Console, result: DemoResult) -> None:
-    from nixmigrate.report.console import becomes
+    from nixmigrate.report.console import becomes, services_table
+    from nixmigrate.report.services import build_services
 
     resolutions = result.inventory.resolutions
     mapped = [r for r in resolutions if r.action in {"nix", "program"}]
@@ -127,6 +132,7 @@ def _summary(console: Console, result: DemoResult) -> None:
         console.print(
             Text(f"    {r.name} -> {becomes(r)}  ({r.confidence}: {r.reason})")
         )
+    console.print(services_table(build_services(result.inventory)))
     parse = result.plan_run.parse_problems
     files = [
         f for f in result.plan_run.outcome.plan.files if f.relpath.endswith(".nix")
@@ -151,7 +157,9 @@ def _summary(console: Console, result: DemoResult) -> None:
             ("  home after apply + rollback: ", "bold"),
             (verdict, "green" if result.round_trip_identical else "bold red"),
             f" (bytes, modes, link targets); Homebrew formulae restored: "
-            f"{'yes' if result.brew_restored else 'NO'}",
+            f"{'yes' if result.brew_restored else 'NO'}; "
+            f"brew services running again ({', '.join(result.services_started)}): "
+            f"{'yes' if result.services_restored else 'NO'}",
         )
     )
     for difference in result.differences[:10]:

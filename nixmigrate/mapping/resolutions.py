@@ -20,6 +20,7 @@ from nixmigrate.mapping.decisions import Decision, name_list
 from nixmigrate.mapping.inventory_items import HomebrewItem, collect_items
 from nixmigrate.mapping.model import ItemKind, Resolution
 from nixmigrate.mapping.resolve import Resolver, make_resolver
+from nixmigrate.mapping.services import apply_service_decisions
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
@@ -43,7 +44,7 @@ def resolve_inventory(
     database. An item both installed and in the Brewfile appears once, as `brew`.
     """
     resolver = make_resolver(db, overrides, names=names, rules=rules)
-    return resolve_items(resolver, inventory)
+    return apply_service_decisions(resolve_items(resolver, inventory), inventory)
 
 
 def explain_name(

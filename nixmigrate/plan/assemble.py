@@ -30,6 +30,7 @@ from nixmigrate.plan.links import is_darwin_only, sort_links
 from nixmigrate.plan.module_requirements import required_settings
 from nixmigrate.plan.packages import BUCKETS, Bucket
 from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.services import enabled_services
 
 
 def build_config(facts: Facts, through: Phase) -> ConfigModel:
@@ -51,7 +52,11 @@ def build_config(facts: Facts, through: Phase) -> ConfigModel:
             nixos_hosts.append(module)
     darwin = (
         darwin_host(
-            options, through=through, homebrew=homebrew is not None, unfree=bool(unfree)
+            options,
+            through=through,
+            homebrew=homebrew is not None,
+            unfree=bool(unfree),
+            services=enabled_services(facts.inventory),
         )
         if options.is_darwin
         else None

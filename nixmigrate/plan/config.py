@@ -157,6 +157,14 @@ class HomebrewModel:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceEnable:
+    """`services.<x>.enable = true;` (+ `package = pkgs.<attr>;` when not the default)."""
+
+    option: str  # "services.yabai"
+    package: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DarwinHost:
     relpath: str  # hosts/<host>/default.nix
     system: str
@@ -169,6 +177,7 @@ class DarwinHost:
     touch_id: bool = False
     defaults: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     sops: bool = False
+    services: tuple[ServiceEnable, ...] = ()  # nix-darwin services (phase 7)
     state_version: int = DARWIN_STATE_VERSION
     backup_extension: str = BACKUP_EXTENSION
 

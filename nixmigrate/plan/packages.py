@@ -70,7 +70,9 @@ _NO_PACKAGE_OPTION: Final = frozenset(
         "yarn",
     }
 )
-_INSTALLS: Final = frozenset({"nix", "program"})
+# a `service` item's package is installed too: its commands come from Nix before
+# phase 7 stops the Homebrew service and lets nix-darwin run it
+_INSTALLS: Final = frozenset({"nix", "program", "service"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,8 @@ def bucket_of(platforms: Iterable[str]) -> Bucket:
 
 
 def installed(resolutions: Iterable[Resolution]) -> tuple[Resolution, ...]:
-    """Formulae, casks and uv tools the user asked for that Nix provides."""
+    """Formulae, casks and uv tools the user asked for that Nix provides
+    (nix, program, service)."""
     return tuple(
         r
         for r in resolutions

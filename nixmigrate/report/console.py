@@ -9,6 +9,7 @@ from rich.text import Text
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
+from nixmigrate.report.services import ServiceRow
 from nixmigrate.scan.inventory import Inventory, StowInventory
 
 
@@ -50,6 +51,8 @@ def render_report(console: Console, report: Report) -> None:
         console.print(_resolution_table("Stays in Homebrew", report.kept))
     if report.unmapped:
         console.print(_resolution_table("Unmapped (needs a decision)", report.unmapped))
+    if report.services:
+        console.print(services_table(report.services))
     if report.stow:
         table = Table(title="Dotfiles (Stow packages)")
         table.add_column("package")
@@ -120,6 +123,30 @@ def _resolution_table(title: str, resolutions: tuple[Resolution, ...]) -> Table:
         table.add_row(
             r.kind, Text(r.name), Text(becomes(r)), r.confidence, Text(r.reason)
         )
+    return table
+
+
+SERVICE_COLUMNS = ("name", "running now", "becomes", "why", "data directory")
+
+
+def service_cells(row: ServiceRow) -> tuple[str, str, str, str, str]:
+    """The Services table's cells, shared by the console and markdown reports."""
+    becomes_text = f"{row.becomes} ({row.option})" if row.option else row.becomes
+    return (
+        row.name,
+        "yes" if row.running else "no",
+        becomes_text,
+        row.why,
+        row.data_dir or "",
+    )
+
+
+def services_table(rows: tuple[ServiceRow, ...]) -> Table:
+    table = Table(title=f"Services ({len(rows)})")
+    for column in SERVICE_COLUMNS:  # names and options are folded, never cut short
+        table.add_column(column, overflow="fold", ratio=3 if column == "why" else 1)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in service_cells(row)))
     return table
 
 

@@ -7,7 +7,7 @@ import json
 from nixmigrate.jsonable import to_plain
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.report.accounting import dropped
-from nixmigrate.report.console import becomes
+from nixmigrate.report.console import SERVICE_COLUMNS, becomes, service_cells
 from nixmigrate.report.model import Report
 
 
@@ -30,6 +30,16 @@ def report_to_markdown(report: Report) -> str:
     ):
         if items:
             lines += ["", f"## {title} ({len(items)})", "", *_table(items)]
+    if report.services:
+        lines += ["", f"## Services ({len(report.services)})", ""]
+        lines += [
+            "| " + " | ".join(SERVICE_COLUMNS) + " |",
+            "|" + "---|" * len(SERVICE_COLUMNS),
+        ]
+        lines += [
+            "| " + " | ".join(_md(c) for c in service_cells(row)) + " |"
+            for row in report.services
+        ]
     if report.stow:
         lines += ["", "## Dotfiles", ""]
         lines += [f"- `{name}`: {summary}" for name, summary in report.stow.items()]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
+from nixmigrate.report.services import ServiceRow, build_services
 from nixmigrate.scan.inventory import Inventory
 
 
@@ -39,6 +40,7 @@ class Report:
     progress: Progress
     next_steps: tuple[str, ...] = field(default=())
     accounting: tuple[AccountingRow, ...] = field(default=())
+    services: tuple[ServiceRow, ...] = field(default=())
 
     @property
     def accounted_line(self) -> str:
@@ -61,7 +63,7 @@ def build_report(
         found=_found(inventory),
         by_action=_count(resolutions, ACTIONS, lambda r: r.action),
         by_confidence=_count(resolutions, CONFIDENCES, lambda r: r.confidence),
-        mapped=_pick(resolutions, {"nix", "program"}),
+        mapped=_pick(resolutions, {"nix", "program", "service"}),
         kept=_pick(resolutions, {"keep-brew", "keep-cask", "mas"}),
         unmapped=_pick(resolutions, {"unmapped"}),
         skipped=_pick(resolutions, {"skip"}),
@@ -70,6 +72,7 @@ def build_report(
         progress=progress,
         next_steps=next_steps(inventory, progress),
         accounting=build_accounting(inventory, hostname=hostname, system=system),
+        services=build_services(inventory),
     )
 
 
