@@ -53,6 +53,8 @@ class DemoResult:
     simulated: tuple[str, ...]
     config_copy: Path  # the generated configuration as it was after phase 7
     report_html: Path
+    services_restored: bool = False  # every brew service runs again after rollback
+    services_started: tuple[str, ...] = ()  # brew services running before apply
 
 
 Say = Callable[[str], None]
@@ -87,6 +89,7 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
         _expect_switches(mac, inventory, plan_run.outcome.plan)
         before = _snapshot(home)
         brew_before = dict(mac.formulae)
+        services_before = set(mac.started)
         say("Applying phases 1-7 (each behind a checkpoint; the switch is simulated)")
         settings = ApplySettings(
             store_dirs=(mac.store,), nix_roots=(mac.store, mac.profile)
@@ -116,6 +119,8 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
         simulated=tuple(mac.simulated),
         config_copy=config_copy,
         report_html=report_html,
+        services_restored=mac.started == services_before and not mac.loaded,
+        services_started=tuple(sorted(services_before)),
     )
 
 
@@ -163,6 +168,8 @@ def _choose(stow: StowInventory | None) -> StowInventory | None:
 def _prepare_mac(mac: DemoMac, inventory: Inventory) -> None:
     mac.formulae = {f.name: f.version for f in inventory.brew.formulae}
     mac.casks = tuple(c.token for c in inventory.brew.casks)
+    mac.started = {s.name for s in inventory.brew.services if s.status == "started"}
+    mac.live_services = True
 
 
 def _expect_switches(mac: DemoMac, inventory: Inventory, plan: Plan) -> None:
@@ -180,6 +187,8 @@ def _expect_switches(mac: DemoMac, inventory: Inventory, plan: Plan) -> None:
                 mac.switch_links.update({m: sources.get(m) for m in step.managed})
             if isinstance(step, BrewUninstall):
                 mac.nix_commands.add(step.name)
+            if isinstance(step, Activate):
+                mac.switch_services.update(s.label for s in step.services)
 
 
 def _rollback_all(env: Env) -> int:

@@ -17,50 +17,58 @@ from nixmigrate.app.planning import (
     choose,
     load_inventory,
 )
+from nixmigrate.app.reporting import report_of
 from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.facts import gather_facts
 from nixmigrate.plan.options import DeclarativeConfigs, resolved_options
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.planner import render_tree
-from nixmigrate.report.accounting import build_accounting
 from nixmigrate.report.html import render_html
 from nixmigrate.report.journey import CheckpointView, build_journey, readable_time
-from nixmigrate.report.model import Progress, next_steps
+from nixmigrate.report.model import Report
 from nixmigrate.report.page import Page, PageInputs, PlanContext, build_page
-from nixmigrate.report.services import build_services
 from nixmigrate.scan.inventory import Inventory
 from nixmigrate.state.store import CheckpointStore, RunState, load_state
 from nixmigrate.system.fs import atomic_write_text
 
 
 def make_page(
-    env: Env, *, notes: tuple[str, ...] = (), config_copy: Path | None = None
+    env: Env,
+    *,
+    report: Report | None = None,
+    notes: tuple[str, ...] = (),
+    config_copy: Path | None = None,
 ) -> Page:
-    """The page; `config_copy` stands in for the config dir (the demo keeps one)."""
+    """The page, from `report` when the caller has made it already.
+
+    `config_copy` stands in for the config dir (the demo keeps one).
+    """
     inventory = load_inventory(env)
     store = CheckpointStore.from_paths(env.paths)
     state = load_state(store.state_file)
-    progress = progress_from(state)
+    report = report or report_of(env, inventory, state)
     context = plan_context(env, inventory, state)
     journey = build_journey(
-        progress,
+        report.progress,
         _checkpoints(store),
         context.plan if context else None,
-        next_steps(inventory, progress),
+        report.next_steps,
     )
     config_dir = state.config_dir or (context.plan.config_dir if context else "")
     if config_copy is not None:
         config_dir = str(config_copy)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     inputs = PageInputs(
         inventory=inventory,
         journey=journey,
-        accounting=build_accounting(inventory),
-        services=build_services(inventory),
+        accounting=report.accounting,
+        accounted_line=report.accounted_line,
+        services=report.services,
         context=context,
         config_dir=config_dir,
         on_disk=_on_disk(Path(config_dir), context) if config_dir else {},
         planned=state.planned_through is not None,
-        generated_at=readable_time(datetime.now(UTC).isoformat(timespec="seconds")),
+        generated_at=readable_time(now),
         notes=notes,
     )
     return build_page(inputs)
@@ -70,21 +78,13 @@ def write_html(
     env: Env,
     path: Path,
     *,
+    report: Report | None = None,
     notes: tuple[str, ...] = (),
     config_copy: Path | None = None,
 ) -> Path:
-    page = make_page(env, notes=notes, config_copy=config_copy)
+    page = make_page(env, report=report, notes=notes, config_copy=config_copy)
     atomic_write_text(path, render_html(page))
     return path
-
-
-def progress_from(state: RunState) -> Progress:
-    return Progress(
-        config_dir=state.config_dir or None,
-        completed=tuple(int(p) for p in state.completed),
-        planned_through=state.planned_through,
-        checkpoints=state.checkpoints,
-    )
 
 
 def plan_context(env: Env, inventory: Inventory, state: RunState) -> PlanContext | None:

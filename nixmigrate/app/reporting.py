@@ -5,24 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 from nixmigrate.app.env import Env
-from nixmigrate.app.planning import load_inventory
+from nixmigrate.app.planning import load_choices, load_inventory
 from nixmigrate.report.files import report_to_json, report_to_markdown
 from nixmigrate.report.model import Progress, Report, build_report
-from nixmigrate.state.store import CheckpointStore, load_state
+from nixmigrate.scan.inventory import Inventory
+from nixmigrate.state.store import CheckpointStore, RunState, load_state
 from nixmigrate.system.fs import atomic_write_text
 
 
 def make_report(env: Env) -> Report:
-    inventory = load_inventory(env)
     store = CheckpointStore.from_paths(env.paths)
-    state = load_state(store.state_file)
-    progress = Progress(
+    return report_of(env, load_inventory(env), load_state(store.state_file))
+
+
+def report_of(env: Env, inventory: Inventory, state: RunState) -> Report:
+    choices = load_choices(env)
+    return build_report(
+        inventory,
+        progress_from(state),
+        hostname=choices.hostname or None,
+        system=choices.system or None,
+    )
+
+
+def progress_from(state: RunState) -> Progress:
+    return Progress(
         config_dir=state.config_dir or None,
         completed=tuple(int(p) for p in state.completed),
         planned_through=state.planned_through,
         checkpoints=state.checkpoints,
     )
-    return build_report(inventory, progress)
 
 
 def write_report_files(report: Report, directory: Path) -> tuple[Path, Path]:

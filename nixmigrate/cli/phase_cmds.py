@@ -265,9 +265,9 @@ def report(as_json: bool, output: Path | None, html_file: Path | None) -> None:
         result = make_report(env)
         if output is not None:
             write_report_files(result, output)
-            write_html(env, output / "report.html")
+            write_html(env, output / "report.html", report=result)
         if html_file is not None:
-            write_html(env, html_file)
+            write_html(env, html_file, report=result)
     if as_json:
         click.echo(report_to_json(result), nl=False)
     else:

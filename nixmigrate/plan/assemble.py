@@ -27,8 +27,10 @@ from nixmigrate.plan.hosts import (
     second_output,
 )
 from nixmigrate.plan.links import is_darwin_only, sort_links
+from nixmigrate.plan.module_requirements import required_settings
 from nixmigrate.plan.packages import BUCKETS, Bucket
 from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.services import enabled_services
 
 
 def build_config(facts: Facts, through: Phase) -> ConfigModel:
@@ -50,7 +52,11 @@ def build_config(facts: Facts, through: Phase) -> ConfigModel:
             nixos_hosts.append(module)
     darwin = (
         darwin_host(
-            options, through=through, homebrew=homebrew is not None, unfree=bool(unfree)
+            options,
+            through=through,
+            homebrew=homebrew is not None,
+            unfree=bool(unfree),
+            services=enabled_services(facts.inventory),
         )
         if options.is_darwin
         else None
@@ -107,6 +113,12 @@ def home_modules(facts: Facts, through: Phase) -> tuple[HomeModule, ...]:
             programs=packages.programs[bucket] if packages else (),
             links=tuple(link for link in links if _link_bucket(link) == bucket),
             state_version=state_version if bucket == "common" else None,
+            settings=required_settings(
+                [
+                    *(p.name for p in (packages.programs[bucket] if packages else ())),
+                    *(name for name in programs if programs[name] == bucket),
+                ]
+            ),
         )
         for bucket in BUCKETS
     )

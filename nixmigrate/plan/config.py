@@ -106,6 +106,8 @@ class HomeModule:
     programs: tuple[ProgramEnable, ...] = ()
     links: tuple[MutableLink, ...] = ()
     state_version: str | None = None  # only in common.nix
+    settings: tuple[tuple[str, object], ...] = ()  # option path, value (see
+    # plan/module_requirements.py: what enabled modules' assertions demand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,19 +127,41 @@ class MasApp:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleEntry:
+    """One `homebrew.brews`/`casks`/`taps` entry: a name, or a nix-darwin submodule
+    when the Brewfile gave it options (under their Brewfile names)."""
+
+    name: str
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class HomebrewModel:
     """`hosts/<host>/homebrew.nix` (nix-darwin `homebrew` + nix-homebrew)."""
 
     relpath: str
     user: str
-    brews: tuple[str, ...] = ()
-    casks: tuple[str, ...] = ()
-    casks_left_installed: tuple[str, ...] = ()  # listed only so cleanup keeps them
-    taps: tuple[str, ...] = ()
+    brews: tuple[BundleEntry, ...] = ()
+    casks: tuple[BundleEntry, ...] = ()
+    casks_left_installed: tuple[BundleEntry, ...] = ()  # listed so cleanup keeps them
+    taps: tuple[BundleEntry, ...] = ()
     mas_apps: tuple[MasApp, ...] = ()
+    cask_args: Mapping[str, object] = field(default_factory=dict)
+    vscode: tuple[str, ...] = ()
+    go_packages: tuple[str, ...] = ()
+    cargo_packages: tuple[str, ...] = ()
+    extra_config: tuple[str, ...] = ()  # Brewfile lines nix-darwin has no option for
     cleanup: Literal["none", "uninstall", "zap"] = "none"
     nix_homebrew: bool = False
     rosetta: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEnable:
+    """`services.<x>.enable = true;` (+ `package = pkgs.<attr>;` when not the default)."""
+
+    option: str  # "services.yabai"
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +177,7 @@ class DarwinHost:
     touch_id: bool = False
     defaults: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     sops: bool = False
+    services: tuple[ServiceEnable, ...] = ()  # nix-darwin services (phase 7)
     state_version: int = DARWIN_STATE_VERSION
     backup_extension: str = BACKUP_EXTENSION
 

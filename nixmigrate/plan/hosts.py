@@ -21,6 +21,7 @@ from nixmigrate.plan.config import (
     FlakeOutput,
     HomeHost,
     NixosHost,
+    ServiceEnable,
 )
 from nixmigrate.plan.options import PlanOptions, SecondHost
 from nixmigrate.plan.phases import Phase
@@ -138,7 +139,12 @@ def linux_home(user: str) -> str:
 
 
 def darwin_host(
-    options: PlanOptions, *, through: Phase, homebrew: bool, unfree: bool
+    options: PlanOptions,
+    *,
+    through: Phase,
+    homebrew: bool,
+    unfree: bool,
+    services: tuple[ServiceEnable, ...] = (),
 ) -> DarwinHost:
     macos = through >= Phase.MACOS
     return DarwinHost(
@@ -154,6 +160,7 @@ def darwin_host(
         touch_id=macos and options.touch_id,
         defaults=dict(options.declarative.macos_defaults) if macos else {},
         sops=options.sops,
+        services=services if through >= Phase.CLEANUP else (),
     )
 
 

@@ -60,7 +60,7 @@ def _notes(facts: Facts) -> tuple[str, ...]:
             f"Linux-only packages (home/linux.nix): {', '.join(pkgs.packages['linux'])}"
         )
     notes.extend(_clash_notes(facts))
-    unmapped = unmapped_formulae(facts.inventory)
+    unmapped = unmapped_formulae(facts.inventory, darwin=facts.options.is_darwin)
     if unmapped:
         where = "homebrew.brews" if facts.options.is_darwin else "Homebrew"
         notes.append(f"no Nix mapping, kept in {where}: {', '.join(unmapped)}")

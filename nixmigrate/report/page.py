@@ -109,6 +109,7 @@ class Page:
     generated_at: str
     journey: Journey
     total_entries: int
+    accounted_line: str
     bars: tuple[Bar, ...]
     services: tuple[ServiceRow, ...]
     entries: tuple[EntryGroup, ...]
@@ -126,6 +127,7 @@ class PageInputs:
     inventory: Inventory
     journey: Journey
     accounting: tuple[AccountingRow, ...]
+    accounted_line: str  # "N of N input entries accounted for"
     services: tuple[ServiceRow, ...]
     context: PlanContext | None
     config_dir: str
@@ -144,6 +146,7 @@ def build_page(inputs: PageInputs) -> Page:
         generated_at=inputs.generated_at,
         journey=inputs.journey,
         total_entries=len(inputs.accounting),
+        accounted_line=inputs.accounted_line,
         bars=_bars(inputs.accounting),
         services=inputs.services,
         entries=_groups(inputs.accounting),
