@@ -244,12 +244,14 @@ def rollback(
 @click.option(
     "--output",
     type=_PATH,
+    metavar="DIR",
     help="Also write report.md, report.json and report.html into DIR.",
 )
 @click.option(
     "--html",
     "html_file",
     type=_PATH,
+    metavar="FILE",
     help="Also write the report as one self-contained HTML page to FILE.",
 )
 @debug_option
