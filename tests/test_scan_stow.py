@@ -8,8 +8,8 @@ import pytest
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.inventory import StowInventory, StowOptions, StowPackage
 from nixmigrate.scan.stow import resolve_stow_location, scan_stow
-from nixmigrate.scan.stow_ignore import compile_ignore_rules
-from nixmigrate.scan.stowrc import (
+from nixmigrate.scan.stow.ignore import compile_ignore_rules
+from nixmigrate.scan.stow.rc import (
     StowArgs,
     expand_rc_path,
     parse_stow_args,

@@ -1,6 +1,6 @@
 """Scan GNU Stow dotfiles: the packages, and how each one stands in the home directory.
 
-Read-only. The rules are Stow 2.3.1's own (see stowrc.py, stow_ignore.py):
+Read-only. The rules are Stow 2.3.1's own (see rc.py, ignore.py):
 
 * Packages are the top-level real directories of the stow directory, except
   dot-directories and names the ignore lists exclude.
@@ -43,7 +43,8 @@ from nixmigrate.scan.inventory import (
     StowPackage,
     StowStatus,
 )
-from nixmigrate.scan.stow_tree import (
+from nixmigrate.scan.stow.rc import read_stow_options, resolve_stow_location
+from nixmigrate.scan.stow.tree import (
     PackageNode,
     PackageTree,
     odd_name,
@@ -52,7 +53,6 @@ from nixmigrate.scan.stow_tree import (
     read_link_text,
     read_package,
 )
-from nixmigrate.scan.stowrc import read_stow_options, resolve_stow_location
 
 __all__ = ["resolve_stow_location", "scan_stow"]
 

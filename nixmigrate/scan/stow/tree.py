@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.inventory import StowOptions
-from nixmigrate.scan.stow_ignore import IgnoreRules, dotfile_name, load_ignore_rules
+from nixmigrate.scan.stow.ignore import IgnoreRules, dotfile_name, load_ignore_rules
 
 
 @dataclass(frozen=True, slots=True)
