@@ -7,7 +7,8 @@ package the target and `--dotfiles` setting the links that exist agree with.
 
 from __future__ import annotations
 
+from nixmigrate.scan.stow.placement import Inference
 from nixmigrate.scan.stow.rc import resolve_stow_location
-from nixmigrate.scan.stow.scanner import scan_stow
+from nixmigrate.scan.stow.scan import scan_stow
 
-__all__ = ["resolve_stow_location", "scan_stow"]
+__all__ = ["Inference", "resolve_stow_location", "scan_stow"]

@@ -18,13 +18,17 @@ from nixmigrate.scan.inventory import StowOptions
 from nixmigrate.scan.stow.ignore import IgnoreRules, dotfile_name, load_ignore_rules
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs a setattr call per field, and scans build
+# tens of thousands of nodes. Nothing changes a node once the reader made it.
+@dataclass(slots=True, eq=False)
 class PackageNode:
     source: str  # path inside the package as written, e.g. "dot-config/nvim"
     target: str  # path relative to the target, e.g. ".config/nvim"
     is_dir: bool
     children: tuple[PackageNode, ...] = ()
     absolute_link: str | None = None  # the text, when the entry is an absolute symlink
+    is_link: bool = False  # the entry is a symlink (a link to it may still dangle)
+    name: str = ""  # the entry's own name on the target side
 
     def files(self) -> Iterator[str]:
         """Target paths of every non-directory entry at or below this one."""
@@ -48,9 +52,11 @@ class PackageTree:
     name: str
     root: PackageNode  # source "" and target "": the package directory itself
     problems: tuple[str, ...] = ()
+    dot_names: bool = False  # some entry is named `dot-...` (--dotfiles renames it)
+    file_targets: tuple[str, ...] = ()  # target paths of every file, sorted
 
     def files(self) -> tuple[str, ...]:
-        return tuple(sorted(self.root.files()))
+        return self.file_targets
 
 
 def read_link_text(path: str | os.PathLike[str]) -> str:
@@ -73,6 +79,8 @@ def printable(text: str) -> str:
 
 def odd_name(text: str) -> str | None:
     """Why a name will be awkward to carry into Nix files, or None."""
+    if text.isascii() and text.isprintable():
+        return None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -115,50 +123,79 @@ def package_names(
 @dataclass
 class _Reader:
     package: str
-    package_dir: Path
+    package_dir: str
     rules: IgnoreRules
     dotfiles: bool
     problems: list[str] = field(default_factory=list)
+    dot_names: bool = False
+    files: list[str] = field(default_factory=list)
 
     def read_dir(self, source_dir: str, target_dir: str) -> tuple[PackageNode, ...]:
         try:
-            entries = sorted(
-                os.scandir(self.package_dir / source_dir), key=lambda e: e.name
+            where = (
+                f"{self.package_dir}/{source_dir}" if source_dir else self.package_dir
             )
+            with os.scandir(where) as scan:
+                entries = list(scan)
         except OSError as err:
             where = printable(_join(self.package, source_dir))
             self.problems.append(
                 f"cannot read {where} in the stow directory ({err.strerror})"
             )
             return ()
-        return tuple(
-            self.read_entry(entry, source_dir, target_dir)
-            for entry in entries
-            if not self.rules.ignores(_join(target_dir, entry.name))
-        )
+        ignores = self.rules.ignores
+        nodes = []
+        for entry in entries:
+            raw = entry.name
+            if ignores(f"{target_dir}/{raw}" if target_dir else raw):
+                continue
+            nodes.append(self.read_entry(entry, raw, source_dir, target_dir))
+        return tuple(nodes)
 
     def read_entry(
-        self, entry: os.DirEntry[str], source_dir: str, target_dir: str
+        self, entry: os.DirEntry[str], raw: str, source_dir: str, target_dir: str
     ) -> PackageNode:
-        source = _join(source_dir, entry.name)
-        name = dotfile_name(entry.name) if self.dotfiles else entry.name
-        target = _join(target_dir, name)
-        if reason := odd_name(entry.name):
+        source = f"{source_dir}/{raw}" if source_dir else raw
+        name = raw
+        if raw.startswith("dot-"):
+            self.dot_names = True
+            name = dotfile_name(raw) if self.dotfiles else raw
+        target = f"{target_dir}/{name}" if target_dir else name
+        if not (raw.isascii() and raw.isprintable()) and (reason := odd_name(raw)):
             self.problems.append(f"{printable(_join(self.package, source))} {reason}")
         if entry.is_dir(follow_symlinks=False):
-            return PackageNode(source, target, True, self.read_dir(source, target))
-        absolute = None
-        if entry.is_symlink() and posixpath.isabs(text := read_link_text(entry.path)):
-            absolute = text
-        return PackageNode(source, target, False, absolute_link=absolute)
+            children = self.read_dir(source, target)
+            return PackageNode(source, target, True, children, None, False, name)
+        self.files.append(target)
+        if not entry.is_symlink():
+            return PackageNode(source, target, False, (), None, False, name)
+        text = read_link_text(entry.path)
+        absolute = text if posixpath.isabs(text) else None
+        return PackageNode(source, target, False, (), absolute, True, name)
 
 
 def read_package(
-    stow_dir: Path, name: str, *, home: Path, options: StowOptions
+    stow_dir: Path,
+    name: str,
+    *,
+    home: Path,
+    options: StowOptions,
+    dotfiles: bool | None = None,
 ) -> PackageTree:
-    """Every entry Stow would consider for `name`, ignored ones left out."""
+    """Every entry Stow would consider for `name`, ignored ones left out.
+
+    `dotfiles` (default: `options.dotfiles`) says whether `dot-` names are read
+    the way `stow --dotfiles` reads them.
+    """
     package_dir = stow_dir / name
     rules, problems = load_ignore_rules(package_dir, home, options.ignore)
-    reader = _Reader(name, package_dir, rules, options.dotfiles, problems)
+    translate = options.dotfiles if dotfiles is None else dotfiles
+    reader = _Reader(name, str(package_dir), rules, translate, problems)
     root = PackageNode("", "", True, reader.read_dir("", ""))
-    return PackageTree(name, root, tuple(reader.problems))
+    return PackageTree(
+        name,
+        root,
+        tuple(reader.problems),
+        reader.dot_names,
+        tuple(sorted(reader.files)),
+    )
