@@ -40,9 +40,8 @@ class Shape:
 
     files: dict[str, str | bytes | Path]
     commands: tuple[tuple[str, ...], ...]  # run from the repo, as its README says
-    expected: dict[
-        str, tuple[bool, str, bool]
-    ]  # name -> (dotfiles, target, no_folding)
+    # package name -> (dotfiles, target below home, no_folding)
+    expected: dict[str, tuple[bool, str, bool]]
     before: tuple[str, ...] = ()  # directories the user made first (mkdir -p)
 
 
