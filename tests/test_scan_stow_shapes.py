@@ -287,3 +287,51 @@ def test_phase_3_applies_and_rolls_back_byte_for_byte(
     rolled = run("rollback", "--yes")
     assert rolled.exit_code == 0, rolled.stderr
     assert user_files() == before
+
+
+# ---------------------------------------------------------------- odd names
+
+
+@pytest.mark.needs_git
+def test_an_oddly_named_file_is_scanned_then_left_out_of_the_plan(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    latin1 = os.fsdecode(b"caf\xe9.txt")
+    build(
+        home,
+        Shape(
+            files={
+                f"notes/{latin1}": b"menu\n",
+                "shell/.inputrc": "set editing-mode vi\n",
+                "shell/two\nlines": "x\n",
+                "git/.gitconfig": "[user]\n  name = Ada\n",
+            },
+            commands=(("notes", "shell", "git"),),
+            expected={},
+        ),
+    )
+    monkeypatch.setenv("NIXMIGRATE_STATE_DIR", str(tmp_path / "state"))
+    scanned = run("scan", "--no-input", "--no-brew")
+    assert scanned.exit_code == 0, scanned.stderr
+    assert "notes/caf\\xe9.txt is not valid UTF-8" in scanned.output
+
+    planned = run("plan", "--phase", "3", "--no-input")
+
+    assert planned.exit_code == 0, planned.stderr
+    assert "Traceback" not in planned.stderr
+    warnings = [ln for ln in planned.stderr.splitlines() if ln.startswith("warning:")]
+    assert sorted(warnings) == [
+        "warning: ~/caf\\xe9.txt is not valid UTF-8: package notes stays stowed "
+        "and is left out of the plan (rename the file to migrate it)",
+        "warning: ~/two\\nlines contains a newline or another control character: "
+        "package shell stays stowed and is left out of the plan (rename the file "
+        "to migrate it)",
+    ]
+    generated = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (home / "nix-config").rglob("*.nix")
+    )
+    assert ".gitconfig" in generated
+    assert "caf" not in generated
+    assert "inputrc" not in generated  # its package stays stowed as a whole
+    assert (home / ".inputrc").is_symlink()

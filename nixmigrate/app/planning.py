@@ -115,6 +115,7 @@ def build(
     mappings_dir: Path,
 ) -> PlanOutcome:
     from nixmigrate.app.declarative import gather_declarative
+    from nixmigrate.plan.links import left_out_for_names
     from nixmigrate.plan.planner import build_plan, option_problems
 
     declarative, warnings = gather_declarative(env, inventory, through, mappings_dir)
@@ -134,6 +135,7 @@ def build(
         homebrew_zap=choices.homebrew_zap,
     )
     plan = build_plan(inventory, options)
+    warnings = [*warnings, *left_out_for_names(inventory.stow)]
     return PlanOutcome(
         plan, options, tuple(warnings), option_problems(inventory, options)
     )

@@ -17,6 +17,7 @@ from typing import Final
 from nixmigrate.plan.config import LinkOption, MutableLink
 from nixmigrate.plan.steps import Unstow
 from nixmigrate.scan.inventory import StowInventory, StowLink, StowPackage
+from nixmigrate.scan.stow.tree import odd_name, printable
 
 _XDG_PREFIX: Final = ".config/"
 _DARWIN_ONLY_PREFIXES: Final = ("Library/",)
@@ -149,10 +150,38 @@ def with_links(packages: Iterable[StowPackage]) -> tuple[StowPackage, ...]:
     return tuple(p for p in packages if p.links)
 
 
+def _awkward_links(package: StowPackage) -> list[tuple[str, str]]:
+    """(path, why) for each link whose name cannot go into a Nix file as it is."""
+    found = []
+    for link in package.links:
+        for name in (link.path, link.source):
+            if reason := odd_name(name):
+                found.append((link.path, reason))
+                break
+    return found
+
+
+def _plannable(package: StowPackage) -> bool:
+    return package.include and not _awkward_links(package)
+
+
+def left_out_for_names(stow: StowInventory | None) -> tuple[str, ...]:
+    """One warning per oddly named link: its package stays stowed, out of the plan."""
+    if stow is None:
+        return ()
+    return tuple(
+        f"~/{printable(path)} {reason}: package {printable(package.name)} stays "
+        "stowed and is left out of the plan (rename the file to migrate it)"
+        for package in stow.packages
+        if package.include
+        for path, reason in _awkward_links(package)
+    )
+
+
 def mutable_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
     return tuple(
         sorted(
-            (p for p in stow.packages if p.include and p.mode == "mutable"),
+            (p for p in stow.packages if _plannable(p) and p.mode == "mutable"),
             key=lambda p: p.name,
         )
     )
@@ -161,7 +190,7 @@ def mutable_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
 def declarative_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
     return tuple(
         sorted(
-            (p for p in stow.packages if p.include and p.mode == "declarative"),
+            (p for p in stow.packages if _plannable(p) and p.mode == "declarative"),
             key=lambda p: p.name,
         )
     )
