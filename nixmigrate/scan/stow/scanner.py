@@ -174,8 +174,14 @@ class Scanner:
         """The stow directory as Stow spells it in a link made in `rel_dir`."""
         up = self._up.get(rel_dir)
         if up is None:
-            where = self.listings.full(rel_dir)
-            up = self._up[rel_dir] = posixpath.relpath(self.roots.stow_forms[-1], where)
+            base = self._up.get("")
+            if base is None:
+                base = posixpath.relpath(self.roots.stow_forms[-1], self.roots.target)
+                self._up[""] = base
+            # rel_dir holds real directory names only (no "." or ".."), so each
+            # of its components is one step up
+            depth = rel_dir.count("/") + 1 if rel_dir else 0
+            up = self._up[rel_dir] = posixpath.normpath("../" * depth + base)
         return up
 
     def check_link(

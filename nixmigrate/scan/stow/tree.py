@@ -131,47 +131,52 @@ class _Reader:
     files: list[str] = field(default_factory=list)
 
     def read_dir(self, source_dir: str, target_dir: str) -> tuple[PackageNode, ...]:
+        where = f"{self.package_dir}/{source_dir}" if source_dir else self.package_dir
         try:
-            where = (
-                f"{self.package_dir}/{source_dir}" if source_dir else self.package_dir
-            )
             with os.scandir(where) as scan:
                 entries = list(scan)
         except OSError as err:
-            where = printable(_join(self.package, source_dir))
+            shown = printable(_join(self.package, source_dir))
             self.problems.append(
-                f"cannot read {where} in the stow directory ({err.strerror})"
+                f"cannot read {shown} in the stow directory ({err.strerror})"
             )
             return ()
-        ignores = self.rules.ignores
+        ignores, files, translate = self.rules.ignores, self.files, self.dotfiles
+        source_base = f"{source_dir}/" if source_dir else ""
+        target_base = f"{target_dir}/" if target_dir else ""
         nodes = []
         for entry in entries:
             raw = entry.name
-            if ignores(f"{target_dir}/{raw}" if target_dir else raw):
+            if ignores(target_base + raw):
                 continue
-            nodes.append(self.read_entry(entry, raw, source_dir, target_dir))
+            source = source_base + raw
+            name = raw
+            if raw.startswith("dot-"):
+                self.dot_names = True
+                name = dotfile_name(raw) if translate else raw
+            target = target_base + name
+            if not (raw.isascii() and raw.isprintable()):
+                self.odd(raw, source)
+            if entry.is_dir(follow_symlinks=False):
+                children = self.read_dir(source, target)
+                nodes.append(
+                    PackageNode(source, target, True, children, None, False, name)
+                )
+                continue
+            files.append(target)
+            if entry.is_symlink():
+                text = read_link_text(entry.path)
+                absolute = text if posixpath.isabs(text) else None
+                nodes.append(
+                    PackageNode(source, target, False, (), absolute, True, name)
+                )
+            else:
+                nodes.append(PackageNode(source, target, False, (), None, False, name))
         return tuple(nodes)
 
-    def read_entry(
-        self, entry: os.DirEntry[str], raw: str, source_dir: str, target_dir: str
-    ) -> PackageNode:
-        source = f"{source_dir}/{raw}" if source_dir else raw
-        name = raw
-        if raw.startswith("dot-"):
-            self.dot_names = True
-            name = dotfile_name(raw) if self.dotfiles else raw
-        target = f"{target_dir}/{name}" if target_dir else name
-        if not (raw.isascii() and raw.isprintable()) and (reason := odd_name(raw)):
+    def odd(self, raw: str, source: str) -> None:
+        if reason := odd_name(raw):
             self.problems.append(f"{printable(_join(self.package, source))} {reason}")
-        if entry.is_dir(follow_symlinks=False):
-            children = self.read_dir(source, target)
-            return PackageNode(source, target, True, children, None, False, name)
-        self.files.append(target)
-        if not entry.is_symlink():
-            return PackageNode(source, target, False, (), None, False, name)
-        text = read_link_text(entry.path)
-        absolute = text if posixpath.isabs(text) else None
-        return PackageNode(source, target, False, (), absolute, True, name)
 
 
 def read_package(
