@@ -62,6 +62,7 @@ class IgnoreRules:
     path_regex: re.Pattern[str] | None = None
     segment_regex: re.Pattern[str] | None = None
     suffix_regexes: tuple[re.Pattern[str], ...] = ()  # from --ignore
+    path_anchored: bool = False  # every path pattern starts with `^`
     # basename -> ignored: names repeat across packages (init.lua, config)
     segments: dict[str, bool] = field(default_factory=dict, compare=False)
 
@@ -70,8 +71,13 @@ class IgnoreRules:
         for regex in self.suffix_regexes:
             if regex.search(path):
                 return True
-        if self.path_regex is not None and self.path_regex.search(f"/{path}"):
-            return True
+        if self.path_regex is not None:
+            # a list of only `^/...` patterns can match at the start alone
+            find = (
+                self.path_regex.match if self.path_anchored else self.path_regex.search
+            )
+            if find(f"/{path}"):
+                return True
         if self.segment_regex is None:
             return False
         basename = path.rpartition("/")[2]
@@ -133,6 +139,7 @@ def _compiled(
         segment_regex=re.compile(f"^({'|'.join(segments)})$") if segments else None,
         # Stow appends \z without a group, so `a|b` means `a` anywhere or `b` at the end
         suffix_regexes=tuple(re.compile(f"{p}\\Z") for p in suffixes),
+        path_anchored=all(p.startswith("^") for p in paths),
     )
     return rules, tuple(problems)
 
