@@ -320,12 +320,13 @@ def test_an_oddly_named_file_is_scanned_then_left_out_of_the_plan(
     assert planned.exit_code == 0, planned.stderr
     assert "Traceback" not in planned.stderr
     warnings = [ln for ln in planned.stderr.splitlines() if ln.startswith("warning:")]
+    control = "contains a newline or another control character"
+    left_out = (
+        "stays stowed and is left out of the plan (rename the file to migrate it)"
+    )
     assert sorted(warnings) == [
-        "warning: ~/caf\\xe9.txt is not valid UTF-8: package notes stays stowed "
-        "and is left out of the plan (rename the file to migrate it)",
-        "warning: ~/two\\nlines contains a newline or another control character: "
-        "package shell stays stowed and is left out of the plan (rename the file "
-        "to migrate it)",
+        f"warning: ~/caf\\xe9.txt is not valid UTF-8: package notes {left_out}",
+        f"warning: ~/two\\nlines {control}: package shell {left_out}",
     ]
     generated = "".join(
         path.read_text(encoding="utf-8")
@@ -335,3 +336,50 @@ def test_an_oddly_named_file_is_scanned_then_left_out_of_the_plan(
     assert "caf" not in generated
     assert "inputrc" not in generated  # its package stays stowed as a whole
     assert (home / ".inputrc").is_symlink()
+
+
+# ---------------------------------------------------------------- scan flags
+
+
+def _packages(result: Result) -> dict[str, dict[str, object]]:
+    assert result.exit_code == 0, result.stderr
+    packages = json.loads(result.stdout)["stow"]["packages"]
+    return {p["name"]: p for p in packages}
+
+
+def test_scan_json_says_how_each_package_was_stowed(home: Path) -> None:
+    build(home, SHAPES["install-script"])
+    found = _packages(run("scan", "--no-input", "--json", "--no-brew"))
+    assert {n: (p["status"], p["dotfiles"], p["target"]) for n, p in found.items()} == {
+        "bash": ("stowed", True, str(home)),
+        "git": ("stowed", True, str(home)),
+        "notes": ("unstowed", False, str(home)),
+        "nvim": ("stowed", False, str(home / ".config/nvim")),
+        "tmux": ("stowed", False, str(home)),
+    }
+
+
+def test_scan_flags_override_the_links(home: Path) -> None:
+    build(home, SHAPES["install-script"])
+    plain = _packages(
+        run("scan", "--no-input", "--json", "--no-brew", "--no-stow-dotfiles")
+    )
+    assert plain["bash"]["status"] == "unstowed"
+    assert plain["nvim"]["status"] == "stowed"  # the target is still inferred
+    below = _packages(
+        run(
+            "scan",
+            *("--no-input", "--json", "--no-brew"),
+            *("--stow-target", str(home / ".config/nvim")),
+        )
+    )
+    assert below["nvim"]["status"] == "stowed"
+    assert below["bash"]["status"] == "unstowed"  # not looked for in ~ any more
+
+
+def test_a_missing_stow_target_is_a_usage_error(home: Path) -> None:
+    build(home, SHAPES["shared-config"])
+    result = run("scan", "--no-input", "--no-brew", "--stow-target", "/nonexistent")
+    assert result.exit_code == 2
+    assert "error: stow target /nonexistent does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
