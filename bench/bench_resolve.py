@@ -28,7 +28,8 @@ from typing import Final
 from bench.table import Row, best_of, render
 from nixmigrate.mapping.db import MappingDB, load_mappings
 from nixmigrate.mapping.overrides import load_overrides
-from nixmigrate.mapping.resolve import Resolver, make_resolver, resolve_inventory
+from nixmigrate.mapping.resolutions import resolve_inventory
+from nixmigrate.mapping.resolve import Resolver, make_resolver
 from nixmigrate.nixlang import nix_str
 from nixmigrate.scan.inventory import BrewCask, BrewFormula, BrewInventory, Inventory
 

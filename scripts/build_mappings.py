@@ -36,6 +36,12 @@ if __package__ in {None, ""}:  # run as a script: make `nixmigrate` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nixmigrate.mapping.db import COMPILED_FILE, compile_documents, mappings_digest
+from scripts.formula_commands import (
+    commands_file,
+    dependency_only,
+    library_split,
+    read_commands,
+)
 
 REPO: Final = Path(__file__).resolve().parent.parent
 DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
@@ -108,10 +114,6 @@ NOT_THE_SAME: Final = frozenset(
         "yq",
     }
 )
-LIBRARY_DESC: Final = re.compile(
-    r"\b(librar(y|ies)|bindings?|framework|toolkit|headers?|header-only|sdk|codec)\b",
-    re.IGNORECASE,
-)
 # (Homebrew versioned formula, nixpkgs attribute pattern); groups fill the pattern
 VERSIONED: Final = (
     (re.compile(r"python@3\.(\d+)"), "python3{0}"),
@@ -135,10 +137,6 @@ VERSIONED: Final = (
 RENAME_KINDS: Final = frozenset({"alias", "warn-alias", "throw-renamed"})
 FORBIDDEN_STATUS: Final = frozenset(
     {"alias", "alias-deprecated", "removed", "removed-renamed", "removed-moved"}
-)
-LIBRARY_REASON: Final = "library; Nix packages bring their own"
-PYTHON_LIBRARY_REASON: Final = (
-    "Python library; under Nix it belongs in a python3.withPackages environment"
 )
 MACOS_ONLY_REASON: Final = "macOS-only tool with no confirmed nixpkgs attribute yet"
 FONT_NOTE: Final = "install through fonts.packages (nix-darwin) or home.packages"
@@ -164,6 +162,7 @@ class Facts:
     renames: Mapping[str, str]
     hm_packages: Mapping[str, str]
     darwin_services: frozenset[str]
+    commands: Mapping[str, tuple[str, ...]]  # formula -> the commands it installs
 
     def emittable(self, attr: str) -> bool:
         known = attr in self.present or attr in self.verified
@@ -190,6 +189,7 @@ def load_facts(data: Path, verified_file: Path) -> Facts:
         renames=renames,
         hm_packages=_hm_packages(read_tsv(data / "home-manager-programs.tsv")),
         darwin_services=_darwin_services(data / "nix-darwin-options.txt"),
+        commands=read_commands(read_tsv(commands_file(data))),
     )
 
 
@@ -236,9 +236,11 @@ def formula_entries(facts: Facts, seed: Mapping[str, Entry]) -> dict[str, Entry]
 def decide_formula(row: Row, facts: Facts) -> Entry | None:
     if retired(row["deprecated"]) or retired(row["disabled"]):
         return None
-    entry = nix_choice(row, facts)
-    if entry is None:
-        entry = non_nix_choice(row)
+    entry = (
+        commands_choice(row, facts)
+        or nix_choice(row, facts)
+        or macos_only_choice(row, facts)
+    )
     if entry is None:
         return None
     return decorate_formula(entry, row, facts)
@@ -291,25 +293,22 @@ def versioned_attr(name: str, facts: Facts) -> str | None:
     return None
 
 
-def non_nix_choice(row: Row) -> Entry | None:
-    if is_library(row):
-        python = "python" in row["desc"].lower() or row["name"].startswith("py")
-        return {
-            "skip": True,
-            "reason": PYTHON_LIBRARY_REASON if python else LIBRARY_REASON,
-        }
-    if row["macos_only"] == "1" and row["executables"]:
+def commands_choice(row: Row, facts: Facts) -> Entry | None:
+    """What the formula's commands decide: a library with none is skipped, one whose
+    commands nixpkgs splits out maps to the split (see scripts/formula_commands.py)."""
+    name = row["name"]
+    if name in NOT_THE_SAME:
+        return None
+    same = name if facts.emittable(name) else None
+    return dependency_only(row, facts.commands, attr=same) or library_split(
+        row, facts.commands, facts.emittable
+    )
+
+
+def macos_only_choice(row: Row, facts: Facts) -> Entry | None:
+    if row["macos_only"] == "1" and facts.commands.get(row["name"]):
         return {"keep": "brew", "reason": MACOS_ONLY_REASON}
     return None
-
-
-def is_library(row: Row) -> bool:
-    if not row["cnf_version"] or row["has_service"] == "1":
-        return False  # unknown executables, or a daemon
-    tools = [exe for exe in row["executables"].split() if not exe.endswith("config")]
-    if tools or "plugin" in row["desc"].lower():
-        return False
-    return row["name"].startswith("lib") or bool(LIBRARY_DESC.search(row["desc"]))
 
 
 def decorate_formula(entry: Entry, row: Row, facts: Facts) -> Entry:

@@ -17,8 +17,8 @@ write, so nixmigrate/render/options/ holds a derived subset, never a copy:
   of every other module, because the user's own mappings may name any of them.
 - nix-darwin: `nixpkgs.*`, `nix.*`, `system.primaryUser`, `system.stateVersion`,
   `system.defaults.*`, `users.users.*`, `home-manager.*` and
-  `security.pam.services.sudo_local.*` (darwin-host.nix.j2), and `homebrew.*`
-  (homebrew.nix.j2).
+  `security.pam.services.sudo_local.*` and `services.<module>.enable` /
+  `.package` (darwin-host.nix.j2), and `homebrew.*` (homebrew.nix.j2).
 
 Rows are copied unchanged (type and flags included, `hidden` ones too, so a renamed
 option is still reported as renamed), in their original order, together with every
@@ -80,6 +80,8 @@ _DARWIN_NAMESPACES: Final[tuple[Pattern, ...]] = (
     ("home-manager",),  # the home-manager nix-darwin module
     ("security", "pam", "services", "sudo_local"),  # touchIdAuth
     ("homebrew",),  # homebrew.nix.j2
+    ("services", ANY, "enable"),  # nix-darwin services (mapping/service_table.py)
+    ("services", ANY, "package"),
 )
 
 

@@ -4,7 +4,11 @@ Maintainer tool, run from the repository root:
 
     python scripts/mapping_coverage.py [--data ../shared/data] [--mappings mappings]
 
-Prints the coverage numbers against the targets, then every entry whose `nix`
+Prints the coverage numbers against the targets, including how the resolver decides
+the formulae of real public Brewfiles (fixtures/coverage/brewfile-formulae.txt:
+decided, and decided by a curated entry or a rule) and how many decisions of a
+hand-verified sample (fixtures/coverage/verified-sample.tsv) are right; then every
+entry whose `nix`
 attribute is neither `present` in nixpkgs-attrs.tsv nor listed in
 mappings/nixpkgs-verified.tsv (UNVERIFIED). Exits non-zero when a target is missed,
 when a `nix` value is an alias or a removed attribute, or when a `program` names a
@@ -28,6 +32,8 @@ if __package__ in {
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nixmigrate.mapping.db import MappingDB, load_mappings
+from nixmigrate.mapping.decisions import Decision
+from nixmigrate.mapping.resolve import make_resolver
 from nixmigrate.mapping.schema import MappingEntry
 from scripts.build_mappings import (
     DEFAULT_DATA,
@@ -40,6 +46,12 @@ from scripts.build_mappings import (
 
 MIN_FORMULAE: Final = 1500
 MIN_CASKS: Final = 500
+COVERAGE_DIR: Final = Path(__file__).resolve().parent.parent / "fixtures" / "coverage"
+BREWFILE_SET: Final = COVERAGE_DIR / "brewfile-formulae.txt"
+VERIFIED_SAMPLE: Final = COVERAGE_DIR / "verified-sample.tsv"
+MIN_DECIDED: Final = 0.95  # of the Brewfile formulae: anything but `unmapped`
+MIN_CURATED_OR_RULE: Final = 0.85
+MIN_RIGHT: Final = 0.97  # of the hand-verified sample
 
 
 @dataclass(frozen=True)
@@ -179,14 +191,96 @@ def report(db: MappingDB, ref: Reference) -> Findings:
     return found
 
 
+# ---------------------------------------------------------------- real Brewfiles
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    have: int
+    total: int
+    target: float
+
+    @property
+    def ok(self) -> bool:
+        return self.total > 0 and self.have >= self.target * self.total
+
+    def line(self) -> str:
+        share = 100 * self.have / self.total if self.total else 0.0
+        return (
+            f"{'ok ' if self.ok else 'LOW'} {self.label}: {self.have}/{self.total} "
+            f"({share:.1f}%, target {self.target:.0%})"
+        )
+
+
+def read_names(path: Path) -> list[str]:
+    lines = (ln.strip() for ln in path.read_text(encoding="utf-8").splitlines())
+    return list(dict.fromkeys(ln for ln in lines if ln and not ln.startswith("#")))
+
+
+def read_sample(path: Path) -> dict[str, str]:
+    """Formula -> the decision it should get (`nix:ATTR`, `program:X`, `skip`, ...)."""
+    return {row["name"]: row["expected"] for row in read_tsv(path)}
+
+
+def decision_key(decision: Decision) -> str:
+    if decision.action == "program":
+        return f"program:{decision.program}"
+    if decision.action == "nix":
+        return f"nix:{decision.attr}"
+    return decision.action
+
+
+def brewfile_figures(
+    db: MappingDB, names: list[str], sample: Mapping[str, str], found: Findings
+) -> list[Figure]:
+    resolver = make_resolver(db, _no_overrides(db))
+    decisions = {name: resolver.formula(name) for name in {*names, *sample}}
+    decided = [n for n in names if decisions[n].action != "unmapped"]
+    sure = [n for n in decided if decisions[n].confidence in ("curated", "rule")]
+    right = [n for n, want in sample.items() if decision_key(decisions[n]) == want]
+    for name in names:
+        if name not in decided:
+            found.lines.append(f"    unmapped Brewfile formula: {name}")
+    for name in sorted(set(sample) - set(right)):
+        found.lines.append(
+            f"    WRONG {name}: {decision_key(decisions[name])}, "
+            f"verified {sample[name]}"
+        )
+    return [
+        Figure("Brewfile formulae decided", len(decided), len(names), MIN_DECIDED),
+        Figure(
+            "Brewfile formulae decided by a curated entry or a rule",
+            len(sure),
+            len(names),
+            MIN_CURATED_OR_RULE,
+        ),
+        Figure("hand-verified sample right", len(right), len(sample), MIN_RIGHT),
+    ]
+
+
+def _no_overrides(db: MappingDB) -> MappingDB:
+    return MappingDB(db.directory, "", formulae={}, casks={}, taps={})
+
+
+def check_brewfiles(db: MappingDB, found: Findings) -> None:
+    names, sample = read_names(BREWFILE_SET), read_sample(VERIFIED_SAMPLE)
+    details = Findings()
+    for figure in brewfile_figures(db, names, sample, details):
+        found.lines.append(figure.line())
+        if not figure.ok:
+            found.failures.append(f"{figure.line()}")
+    found.lines.extend(details.lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--mappings", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    found = report(
-        load_mappings(args.mappings), load_reference(args.data, args.mappings)
-    )
+    db = load_mappings(args.mappings)
+    found = report(db, load_reference(args.data, args.mappings))
+    check_brewfiles(db, found)
     print("\n".join(found.lines))
     print(f"UNVERIFIED entries: {len(found.unverified)}")
     for line in found.unverified:

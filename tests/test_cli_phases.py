@@ -137,6 +137,16 @@ def test_report_json_and_files(world: dict[str, Path], tmp_path: Path) -> None:
         (tmp_path / "out" / "report.md").read_text().startswith("# nixmigrate report")
     )
     assert json.loads((tmp_path / "out" / "report.json").read_text()) == report
+    rows = report["accounting"]
+    assert rows and {"brew"} <= {row["source"] for row in rows}
+    assert set(rows[0]) >= {
+        "kind", "name", "source", "line", "condition", "destination", "where", "reason",
+    }  # fmt: skip
+    total = len(rows)
+    markdown = (tmp_path / "out" / "report.md").read_text().splitlines()
+    assert markdown[2] == f"{total} of {total} input entries accounted for"
+    console = run("report")
+    assert console.stdout.splitlines()[0] == markdown[2]
 
 
 def test_commands_before_any_scan_say_to_scan_first() -> None:
@@ -176,7 +186,8 @@ def test_plan_a_mac_and_a_raspberry_pi_from_this_machine(
     config = world["config"]
     flake = (config / "flake.nix").read_text()
     assert "darwinConfigurations.Janes-MacBook" in flake
-    assert "raspberry-pi-nix" in flake
+    assert "inputs.nixos-raspberrypi.lib.nixosSystem" in flake
+    assert "raspberry-pi-nix" not in flake
     assert "sops-nix" in flake
     host = (config / "hosts" / "Janes-MacBook" / "default.nix").read_text()
     assert 'system.primaryUser = "jane";' in host

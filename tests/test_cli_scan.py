@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,36 @@ def test_an_empty_brewfile_scans_with_nothing_in_it(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert json.loads(out)["brewfile"]["entries"] == []
+
+
+@pytest.mark.needs_nix
+@pytest.mark.usefixtures("no_brew_on_path")
+def test_hostile_brewfile_names_warn_and_never_reach_the_plan(
+    fixtures_dir: Path, home: Path
+) -> None:
+    brewfile = fixtures_dir / "brewfile" / "real-shapes" / "hostile.Brewfile"
+    code, out, err = scan("--no-input", "--json", "--brewfile", str(brewfile))
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert sum("skipped, " in w and "is not a valid" in w for w in warnings) == 7
+    assert any(":9: skipped, 'not an id\\nbrew" in w for w in warnings)
+    planned = CliRunner().invoke(
+        cli,
+        ["plan", "--phase", "7", "--no-input", "--system", "aarch64-darwin",
+         "--user", "jane", "--hostname", "mac"],
+    )  # fmt: skip
+    assert planned.exit_code == 0, planned.stderr
+    config = home / "nix-config"
+    nix_files = sorted(config.rglob("*.nix"))
+    assert config / "hosts" / "mac" / "homebrew.nix" in nix_files
+    for path in nix_files:
+        text = path.read_text(encoding="utf-8")
+        for marker in ("pwned", "evil", "builtins.abort", "system(", "not an id"):
+            assert marker not in text, (path, marker)
+        done = subprocess.run(
+            ["nix-instantiate", "--parse", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr

@@ -133,12 +133,13 @@ def test_flake_inputs_follow_nixpkgs_where_they_have_one(tmp_path: Path) -> None
         "home-manager",
         "nix-darwin",
         "nix-homebrew",
+        "nixos-raspberrypi",
         "nixpkgs",
-        "raspberry-pi-nix",
         "sops-nix",
     ]
     followers = {n for n, i in inputs.items() if "inputs" in i}
-    assert followers == {"home-manager", "nix-darwin", "raspberry-pi-nix", "sops-nix"}
+    # nixos-raspberrypi keeps the nixpkgs its binary cache was built for
+    assert followers == {"home-manager", "nix-darwin", "sops-nix"}
     assert all(
         inputs[n]["inputs"]["nixpkgs"]["follows"] == "nixpkgs" for n in followers
     )

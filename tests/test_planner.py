@@ -14,6 +14,7 @@ import pytest
 
 from nixmigrate.errors import UsageError
 from nixmigrate.mapping.model import Action, ItemKind, Resolution
+from nixmigrate.plan.config import DARWIN_STATE_VERSION, NEWEST_RELEASE, StateVersions
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import (
     DeclarativeConfigs,
@@ -38,6 +39,7 @@ from nixmigrate.scan.inventory import (
     StowOptions,
     StowPackage,
 )
+from tests.conftest import REPO
 
 # ---------------------------------------------------------------- sample machine
 
@@ -270,6 +272,74 @@ def test_phase_1_explains_how_to_install_nix_when_it_is_missing() -> None:
     assert "nixos.org/nix/install" in " ".join(phase.preconditions)
 
 
+def _foundation_needs(flavor: str | None, **changes: object) -> str:
+    inventory = sample_inventory()
+    host = replace(inventory.host, nix_flavor=flavor)
+    if flavor is None:
+        host = replace(host, nix_version=None)
+    options = darwin_options(through=Phase.FOUNDATION, **changes)
+    phase = build_plan(replace(inventory, host=host), options).phase(Phase.FOUNDATION)
+    return " ".join(phase.preconditions)
+
+
+def test_phase_1_install_advice_matches_the_nix_that_was_found() -> None:
+    determinate = _foundation_needs("determinate", determinate_nix=True)
+    assert "Determinate Nix 2.24.9 is installed" in determinate
+    assert "nix.enable = false" in determinate
+    assert "install" not in determinate.replace("is installed", "")
+    plain = _foundation_needs("nix")
+    assert "Nix 2.24.9 is installed" in plain
+    assert "nix.enable = true" in plain
+    # Determinate found but overridden: say what breaks and how to undo it
+    assert "plan with --determinate-nix" in _foundation_needs("determinate")
+    assert "--no-determinate-nix" in _foundation_needs("nix", determinate_nix=True)
+    missing = _foundation_needs(None, determinate_nix=True)
+    assert "install.determinate.systems/nix | sh -s -- install" in missing
+    assert "nixos.org" not in missing
+    assert "--determinate-nix" in _foundation_needs(None)
+
+
+def test_darwin_host_leaves_the_daemon_to_determinate_nix() -> None:
+    host = file(darwin_plan(determinate_nix=True), f"{HOST}/default.nix")
+    assert "  nix.enable = false;\n" in host
+    assert "experimental-features" not in host
+    host = file(darwin_plan(), f"{HOST}/default.nix")
+    assert "  nix.enable = true;\n" in host
+
+
+def test_the_newest_release_is_the_newest_home_manager_state_version() -> None:
+    """The constant is one that current Home Manager accepts, and its newest."""
+    options = REPO / "nixmigrate" / "render" / "options" / "home-manager-options.txt"
+    line = next(
+        ln
+        for ln in options.read_text().splitlines()
+        if ln.startswith("home.stateVersion\t")
+    )
+    allowed = re.findall(r'"(\d+\.\d+)"', line)
+    newest = max(allowed, key=lambda v: tuple(int(x) for x in v.split(".")))
+    assert newest == NEWEST_RELEASE
+
+
+def test_a_new_mac_gets_the_newest_nix_darwin_state_version() -> None:
+    options = REPO / "nixmigrate" / "render" / "options" / "nix-darwin-options.txt"
+    line = next(
+        ln
+        for ln in options.read_text().splitlines()
+        if ln.startswith("system.stateVersion\t")
+    )
+    assert f"between 1 and {DARWIN_STATE_VERSION} (both inclusive)" in line
+
+
+def test_state_versions_come_from_the_options_not_from_the_release() -> None:
+    kept = StateVersions(home="24.05", nixos="23.11", darwin=4)
+    plan = darwin_plan(through=Phase.SECOND_MACHINE, state_versions=kept)
+    assert 'home.stateVersion = "24.05";' in file(plan, "home/common.nix")
+    assert "system.stateVersion = 4;" in file(plan, f"{HOST}/default.nix")
+    assert 'system.stateVersion = "23.11";' in file(plan, "hosts/pi/default.nix")
+    fresh = darwin_plan(through=Phase.SECOND_MACHINE)
+    assert f'home.stateVersion = "{NEWEST_RELEASE}";' in file(fresh, "home/common.nix")
+
+
 def test_linux_first_build_uses_standalone_home_manager() -> None:
     phase = linux_plan(through=Phase.FOUNDATION).phase(Phase.FOUNDATION)
     assert ["build", "--flake", "/home/jane/nix-config#jane"] in [
@@ -288,7 +358,7 @@ def test_darwin_wires_home_manager_as_a_nix_darwin_module() -> None:
         "useUserPackages = true;",
         'backupFileExtension = "before-nix";',
         "users.jane = {",
-        "system.stateVersion = 6;",
+        "system.stateVersion = 7;",
         'nixpkgs.hostPlatform = "aarch64-darwin";',
     ):
         assert line in host
@@ -589,26 +659,67 @@ def test_macos_phase_is_skipped_on_linux() -> None:
 def test_raspberry_pi_shares_common_home_and_leaves_macos_items_out() -> None:
     plan = darwin_plan(through=Phase.SECOND_MACHINE)
     flake = file(plan, "flake.nix")
-    assert 'url = "github:nix-community/raspberry-pi-nix";' in flake
-    assert flake.count('inputs.nixpkgs.follows = "nixpkgs";') == 3
-    assert "nixosConfigurations.pi" in flake
+    assert 'nixos-raspberrypi.url = "github:nvmd/nixos-raspberrypi/main";' in flake
+    assert "raspberry-pi-nix" not in flake
+    # its own nixpkgs, the one its binary cache holds the kernel for
+    assert flake.count('inputs.nixpkgs.follows = "nixpkgs";') == 2
+    assert (
+        "nixosConfigurations.pi = inputs.nixos-raspberrypi.lib.nixosSystem {" in flake
+    )
+    assert "inherit (inputs) nixos-raspberrypi;" in flake
+    assert "inputs.nixos-raspberrypi.nixosModules.raspberry-pi-5.base\n" in flake
+    assert "inputs.nixos-raspberrypi.nixosModules.sd-image\n" in flake
+    assert '"https://nixos-raspberrypi.cachix.org"' in flake
+    assert (
+        '"nixos-raspberrypi.cachix.org-1:4iMO9LXa8BqhU+Rpg6LQKiGa2lsNh/j2oiYLNOQ5sPI="'
+        in flake
+    )
     pi = file(plan, "hosts/pi/default.nix")
-    assert 'raspberry-pi-nix.board = "bcm2712";' in pi
+    assert "raspberry-pi-nix" not in pi
+    assert "# Raspberry Pi 5: kernel, firmware, boot loader" in pi
+    assert "boot.loader" not in pi
     assert "../../home/common.nix" in pi
     assert "../../home/darwin.nix" not in pi
     phase = plan.phase(Phase.SECOND_MACHINE)
     left_out = next(n for n in phase.notes if n.startswith("left out"))
     assert "pinentry_mac" in left_out
     assert "firefox" in left_out
-    assert any(
-        "--target-host jane@pi" in c and "--use-remote-sudo" in c
-        for c in phase.commands
+    image, deploy = phase.commands
+    assert image.endswith(
+        "'/Users/jane/nix-config#nixosConfigurations.pi.config.system.build.sdImage'"
     )
+    # nixos-rebuild-ng: --sudo replaced --use-remote-sudo
+    assert "--target-host jane@pi" in deploy
+    assert deploy.endswith(" --sudo")
+    assert "--use-remote-sudo" not in deploy
+    installer = next(n for n in phase.notes if "installer image" in n)
+    assert "github:nvmd/nixos-raspberrypi/main#installerImages.rpi5" in installer
 
 
-def test_no_raspberry_pi_input_without_a_pi() -> None:
-    assert "raspberry-pi-nix" not in file(linux_plan(), "flake.nix")
-    assert "raspberry-pi-nix" not in file(darwin_plan(second_host=None), "flake.nix")
+@pytest.mark.parametrize("model", ["4", "3", "02"])
+def test_the_pi_model_picks_the_board_module_and_installer_image(model: str) -> None:
+    other = SecondHost("pi", "aarch64-linux", "raspberry-pi", pi_model=model)
+    plan = darwin_plan(through=Phase.SECOND_MACHINE, second_host=other)
+    flake = file(plan, "flake.nix")
+    assert f"nixosModules.raspberry-pi-{model}.base\n" in flake
+    assert "raspberry-pi-5" not in flake
+    notes = " ".join(plan.phase(Phase.SECOND_MACHINE).notes)
+    assert f"#installerImages.rpi{model}'" in notes
+
+
+def test_an_unknown_pi_model_is_a_usage_error() -> None:
+    other = SecondHost("pi", "aarch64-linux", "raspberry-pi", pi_model="6")
+    with pytest.raises(UsageError, match="Raspberry Pi model '6'"):
+        darwin_plan(second_host=other)
+
+
+def test_no_raspberry_pi_input_or_cache_without_a_pi() -> None:
+    for flake in (
+        file(linux_plan(), "flake.nix"),
+        file(darwin_plan(second_host=None), "flake.nix"),
+    ):
+        assert "raspberry" not in flake
+        assert "nixConfig" not in flake
 
 
 def test_nixos_second_host_uses_its_hardware_configuration() -> None:

@@ -12,6 +12,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from nixmigrate.cli import cli
@@ -85,20 +86,63 @@ def test_bash_with_a_plain_bashrc_in_home_is_not_enabled() -> None:
     assert "~/.bashrc already exists outside your Stow packages" in note
 
 
-def test_bash_without_any_of_its_files_is_enabled() -> None:
-    common = file(_plan(_with(BASH)), "home/common.nix")
+@pytest.mark.parametrize(
+    ("shell", "attr"),
+    [
+        ("bash", "bashInteractive"),
+        ("zsh", "zsh"),
+        ("fish", "fish"),
+        ("nushell", "nushell"),
+    ],
+)
+def test_a_login_shell_formula_installs_the_shell_and_writes_no_startup_files(
+    shell: str, attr: str
+) -> None:
+    """`brew "bash"` on a Mac with no ~/.bashrc must not make one (nor .profile...)."""
+    res = _res(shell, "program", attr, program=shell)
+    inventory = _with(res)
+    assert inventory.stow is not None
+    others = tuple(p for p in inventory.stow.packages if p.name != shell)
+    plan = _plan(replace(inventory, stow=replace(inventory.stow, packages=others)))
+    common = file(plan, "home/common.nix")
+    assert f"programs.{shell}" not in common
+    assert f"    pkgs.{attr}\n" in common
+    note = _note(plan, Phase.PACKAGES, shell)
+    assert f"pkgs.{attr} is installed instead" in note
+    assert f"mark your {shell} Stow package declarative" in note
+    # nor later: phase 4 has nothing of the user's to convert into its settings
+    last = _plan(
+        replace(inventory, stow=replace(inventory.stow, packages=others)),
+        Phase.CLEANUP,
+    )
+    assert not any(f"programs.{shell}" in f.content for f in last.files)
+
+
+def test_a_declarative_shell_package_lets_home_manager_write_the_shell() -> None:
+    aliases = StowPackage("bash", "stowed", links=(_link(".bash_aliases"),))
+    mutable = _plan(_with(BASH, packages=(aliases,)))
+    assert "programs.bash" not in file(mutable, "home/common.nix")
+    chosen = replace(aliases, mode="declarative")
+    common = file(_plan(_with(BASH, packages=(chosen,))), "home/common.nix")
     assert "programs.bash.enable = true;" in common
     assert "pkgs.bashInteractive" not in common
+    # left out of the migration, it is not the user's choice either
+    left_out = replace(chosen, include=False)
+    assert "programs.bash" not in file(
+        _plan(_with(BASH, packages=(left_out,))), "home/common.nix"
+    )
 
 
 def test_files_of_an_included_package_count_even_before_it_is_stowed() -> None:
-    bash = StowPackage("bash", "unstowed", targets=(".bashrc",))
-    plan = _plan(_with(BASH, packages=(bash,)))
-    assert "programs.bash" not in file(plan, "home/common.nix")
-    assert "~/.bashrc is your linked dotfile" in _note(plan, Phase.PACKAGES, "bash")
-    left_out = replace(bash, include=False)
-    plan = _plan(_with(BASH, packages=(left_out,)))
-    assert "programs.bash.enable = true;" in file(plan, "home/common.nix")
+    ranger = StowPackage("ranger", "unstowed", targets=(".config/ranger/rc.conf",))
+    res = _res("ranger", "program", "ranger", program="ranger")
+    plan = _plan(_with(res, packages=(ranger,)))
+    assert "programs.ranger" not in file(plan, "home/common.nix")
+    note = _note(plan, Phase.PACKAGES, "ranger")
+    assert "~/.config/ranger/rc.conf is your linked dotfile" in note
+    left_out = replace(ranger, include=False)
+    plan = _plan(_with(res, packages=(left_out,)))
+    assert "programs.ranger.enable = true;" in file(plan, "home/common.nix")
 
 
 def test_modules_that_write_nothing_without_settings_are_still_enabled() -> None:

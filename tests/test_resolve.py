@@ -8,12 +8,8 @@ import pytest
 
 from nixmigrate.mapping.db import MappingDB, load_mappings
 from nixmigrate.mapping.model import Resolution
-from nixmigrate.mapping.resolve import (
-    Resolver,
-    explain_name,
-    other_brewfile_entries,
-    resolve_inventory,
-)
+from nixmigrate.mapping.resolutions import explain_name, resolve_inventory
+from nixmigrate.mapping.resolve import Resolver
 from nixmigrate.mapping.rules import Rules, VersionedFamily
 from nixmigrate.mapping.schema import EntryKind, MappingEntry, entry_from_toml
 from nixmigrate.scan.inventory import (
@@ -290,15 +286,16 @@ def test_brewfile_entries_become_resolutions_of_their_kind() -> None:
         )
     )
     resolutions = resolve(inventory)
-    kinds = {(r.kind, r.name, r.source) for r in resolutions}
+    kinds = {(r.kind, r.name, r.source, r.line) for r in resolutions}
     assert kinds == {
-        ("tap", "hashicorp/tap", "brewfile"),
-        ("formula", "ripgrep", "brewfile"),
-        ("cask", "iterm2", "brewfile"),
-        ("mas", "Xcode", "brewfile"),
+        ("tap", "hashicorp/tap", "brewfile", 1),
+        ("formula", "ripgrep", "brewfile", 2),
+        ("cask", "iterm2", "brewfile", 3),
+        ("mas", "Xcode", "brewfile", 4),
+        ("vscode", "ms-python.python", "brewfile", 5),
     }
     assert one(resolutions, "Xcode").mas_id == 497799835
-    assert [e.name for e in other_brewfile_entries(inventory)] == ["ms-python.python"]
+    assert one(resolutions, "Xcode").options == {}  # the id is not an option
 
 
 def test_an_item_installed_and_in_the_brewfile_appears_once_as_brew() -> None:

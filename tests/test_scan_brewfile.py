@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.brewfile import parse_brewfile, read_brewfile
-from nixmigrate.scan.brewfile_entries import WHALEBREW_REMOVED
+from nixmigrate.scan.brewfile.entries import WHALEBREW_REMOVED
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewfileEntry,
@@ -222,12 +222,6 @@ def test_an_explicit_options_hash_is_merged_into_the_options() -> None:
     ("line", "name"),
     [
         ("brew 'single'", "single"),
-        ("brew 'it\\'s'", "it's"),
-        ("brew 'back\\\\slash'", "back\\slash"),
-        ("brew 'no\\tescape'", "no\\tescape"),
-        ('brew "say \\"hi\\""', 'say "hi"'),
-        ('brew "tab\\there"', "tab\there"),
-        ('brew "hash#not-a-comment"', "hash#not-a-comment"),
         ('brew("parens")', "parens"),
         ('brew ( "spaced" )', "spaced"),
         ('   brew     "odd-spacing"    ', "odd-spacing"),
@@ -236,6 +230,44 @@ def test_an_explicit_options_hash_is_merged_into_the_options() -> None:
 )
 def test_quoting_spacing_parentheses_and_comments(line: str, name: str) -> None:
     assert only_entry(line).name == name
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        ("'it\\'s'", "it's"),
+        ("'back\\\\slash'", "back\\slash"),
+        ("'no\\tescape'", "no\\tescape"),
+        ('"say \\"hi\\""', 'say "hi"'),
+        ('"tab\\there"', "tab\there"),
+        ('"hash#not-a-comment"', "hash#not-a-comment"),
+    ],
+)
+def test_string_escapes_are_read_as_ruby_reads_them(literal: str, value: str) -> None:
+    assert only_entry(f"cask_args appdir: {literal}").options == {"appdir": value}
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("brew 'it\\'s'", '"it\'s"'),
+        ('brew "say \\"hi\\""', "'say \"hi\"'"),
+        ('brew "tab\\there"', "'tab\\there'"),
+        ('cask "a#{1}"', "'a#{1}'"),
+        ('tap "user/repo\\" ; x"', "'user/repo\" ; x'"),
+        ('mas "App \\" X", id: 1', "'App \" X'"),
+        ('vscode "not an id"', "'not an id'"),
+        ('brew "in${jection}"', "'in${jection}'"),
+    ],
+)
+def test_a_name_outside_its_grammar_is_skipped_with_the_reason(
+    line: str, shown: str
+) -> None:
+    parsed = parse(line)
+    assert parsed.entries == ()
+    (skip,) = parsed.skipped
+    assert skip.line == 1
+    assert skip.reason.startswith(f"{shown} is not a valid")
 
 
 def test_multi_line_argument_list_with_comments_inside() -> None:
@@ -779,10 +811,10 @@ def test_messy_fixture_keeps_every_good_line(fixtures_dir: Path) -> None:
     parsed = read_brewfile(fixtures_dir / "brewfile/messy.Brewfile")
     assert [entry.name for entry in parsed.entries] == [
         "homebrew/cask-fonts", "wget", "curl", "ffmpeg", "font-fira-code",
-        "it's-quoted", "tab\tname", "second-on-line", "after-the-bad-line",
+        "second-on-line", "after-the-bad-line",
         "htop", "tree", "bat", "fd", "last",
     ]  # fmt: skip
-    assert [s.line for s in parsed.skipped] == [17, 18, 19, 26, 27]
+    assert [s.line for s in parsed.skipped] == [15, 16, 17, 18, 19, 26, 27]
 
 
 def test_includes_fixture(fixtures_dir: Path) -> None:

@@ -9,9 +9,11 @@ import pytest
 
 from nixmigrate.scan.host import (
     DARWIN_VERSION_FILE,
+    DETERMINATE_NIXD,
     HostProbes,
     app_bundle,
     nix_system,
+    parse_nix_flavor,
     parse_nix_version,
     running_cask_apps,
     running_services,
@@ -143,6 +145,21 @@ def test_parse_nix_version() -> None:
     assert parse_nix_version("nix (Nix) 2.24.10\n") == "2.24.10"
     assert parse_nix_version("nix (Lix, like Nix) 2.91.1\n") == "2.91.1"
     assert parse_nix_version("") is None
+    assert parse_nix_version("nix (Determinate Nix 3.19.1) 2.34.6\n") == "2.34.6"
+
+
+@pytest.mark.parametrize(
+    ("output", "flavor"),
+    [
+        ("nix (Determinate Nix 3.19.1) 2.34.6\n", "determinate"),
+        ("nix (Lix, like Nix) 2.91.1\n", "lix"),
+        ("nix (Nix) 2.28.4\n", "nix"),
+        ("", None),
+        ("2.28.4", None),
+    ],
+)
+def test_parse_nix_flavor(output: str, flavor: str | None) -> None:
+    assert parse_nix_flavor(output) == flavor
 
 
 def test_running_services_match_by_keg_path_or_process_name() -> None:
@@ -215,6 +232,7 @@ def test_scan_host_on_a_mac(
     assert (host.user, host.home, host.shell) == ("alex", "/Users/alex", "/bin/zsh")
     assert host.brew_prefix == "/opt/homebrew"
     assert host.nix_version == "2.28.4"
+    assert host.nix_flavor == "nix"
     assert host.home_manager
     assert not host.nix_darwin
     assert host.nix_free_bytes == 123_456_789
@@ -225,6 +243,42 @@ def test_scan_host_on_a_mac(
         "scutil --get LocalHostName",
         "nix --version",
     ]
+
+
+def test_a_determinate_nix_on_path_is_recorded_as_determinate(
+    bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands: dict[str, dict[str, object]] = {
+        **MAC_COMMANDS,
+        "nix --version": {"stdout_text": "nix (Determinate Nix 3.19.1) 2.34.6\n"},
+    }
+    rec = recording(tmp_path / "rec", commands)
+    install_tools(bin_dir, rec, monkeypatch, "sw_vers", "scutil", "nix")
+    host, warnings = scan_host(
+        SubprocessRunner(), brew_prefix=None, services=(), casks=(), probes=mac_probes()
+    )
+    assert warnings == []
+    assert (host.nix_version, host.nix_flavor) == ("2.34.6", "determinate")
+
+
+def test_determinate_nixd_marks_determinate_even_without_nix_on_path(
+    bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rec = recording(tmp_path / "rec", MAC_COMMANDS)
+    install_tools(bin_dir, rec, monkeypatch, "sw_vers", "scutil")
+    probes = mac_probes(path_exists=lambda path: path == DETERMINATE_NIXD)
+    host, _ = scan_host(
+        SubprocessRunner(), brew_prefix=None, services=(), casks=(), probes=probes
+    )
+    assert (host.nix_version, host.nix_flavor) == (None, "determinate")
+    host, _ = scan_host(
+        SubprocessRunner(),
+        brew_prefix=None,
+        services=(),
+        casks=(),
+        probes=mac_probes(),
+    )
+    assert (host.nix_version, host.nix_flavor) == (None, None)
 
 
 def test_nix_darwin_is_seen_from_its_darwin_version_file(
@@ -279,7 +333,7 @@ def test_nix_outside_path_is_found_in_the_default_profile(
 def test_failing_probes_become_warnings_naming_the_command(
     bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commands = {
+    commands: dict[str, dict[str, object]] = {
         **MAC_COMMANDS,
         "sw_vers -productVersion": {"stderr": "sw_vers: unknown error\n", "exit": 1},
     }

@@ -9,13 +9,12 @@ import pytest
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.verify import (
-    AttrCheck,
-    VerifyReport,
     apply_verification,
     attrs_to_verify,
     verify_attrs,
     verify_expression,
 )
+from nixmigrate.mapping.verify_model import AttrCheck, VerifyReport
 from nixmigrate.nixlang import nix_attr, nix_attr_path, nix_str
 from nixmigrate.system.nix import nix_eval_cmd, nix_instantiate_eval_cmd
 from nixmigrate.system.runner import SubprocessRunner

@@ -50,6 +50,8 @@ class DemoResult:
     differences: tuple[str, ...]
     brew_restored: bool
     simulated: tuple[str, ...]
+    services_restored: bool = False  # every brew service runs again after rollback
+    services_started: tuple[str, ...] = ()  # brew services running before apply
 
 
 Say = Callable[[str], None]
@@ -84,6 +86,7 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
         _expect_switches(mac, inventory, plan_run.outcome.plan)
         before = _snapshot(home)
         brew_before = dict(mac.formulae)
+        services_before = set(mac.started)
         say("Applying phases 1-7 (each behind a checkpoint; the switch is simulated)")
         settings = ApplySettings(
             store_dirs=(mac.store,), nix_roots=(mac.store, mac.profile)
@@ -103,6 +106,8 @@ def run_demo(root: Path, *, say: Say, echo: Callable[[str], None]) -> DemoResult
         differences=differences,
         brew_restored=mac.formulae.keys() == brew_before.keys(),
         simulated=tuple(mac.simulated),
+        services_restored=mac.started == services_before and not mac.loaded,
+        services_started=tuple(sorted(services_before)),
     )
 
 
@@ -150,6 +155,8 @@ def _choose(stow: StowInventory | None) -> StowInventory | None:
 def _prepare_mac(mac: DemoMac, inventory: Inventory) -> None:
     mac.formulae = {f.name: f.version for f in inventory.brew.formulae}
     mac.casks = tuple(c.token for c in inventory.brew.casks)
+    mac.started = {s.name for s in inventory.brew.services if s.status == "started"}
+    mac.live_services = True
 
 
 def _expect_switches(mac: DemoMac, inventory: Inventory, plan: Plan) -> None:
@@ -167,6 +174,8 @@ def _expect_switches(mac: DemoMac, inventory: Inventory, plan: Plan) -> None:
                 mac.switch_links.update({m: sources.get(m) for m in step.managed})
             if isinstance(step, BrewUninstall):
                 mac.nix_commands.add(step.name)
+            if isinstance(step, Activate):
+                mac.switch_services.update(s.label for s in step.services)
 
 
 def _rollback_all(env: Env) -> int:

@@ -14,7 +14,7 @@ def resolve_for(
 ) -> tuple[Resolution, ...]:
     from nixmigrate.mapping.db import load_mappings, locate_mappings
     from nixmigrate.mapping.overrides import load_overrides
-    from nixmigrate.mapping.resolve import resolve_inventory
+    from nixmigrate.mapping.resolutions import resolve_inventory
 
     db = load_mappings(locate_mappings(mappings))
     overrides = load_overrides(env.paths.user_mappings)

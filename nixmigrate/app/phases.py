@@ -121,6 +121,7 @@ def run_apply(
 ) -> tuple[PhaseResult, ...]:
     """Apply every phase up to `through` not applied yet; each in its own checkpoint."""
     from nixmigrate.apply.executor import ApplyOptions, apply_phase
+    from nixmigrate.apply.services import hand_over_services
     from nixmigrate.mapping.db import locate_mappings
 
     store = CheckpointStore.from_paths(env.paths)
@@ -141,9 +142,8 @@ def run_apply(
         files=plan.files,
     )
     results: list[PhaseResult] = []
-    for pp in plan.phases:
-        if pp.phase in state.completed:
-            continue
+    todo = [pp for pp in plan.phases if pp.phase not in state.completed]
+    for pp in hand_over_services(plan, todo):
         ask = confirm if pp.steps else _yes
         results.append(
             apply_phase(

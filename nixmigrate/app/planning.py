@@ -43,6 +43,7 @@ class PlanChoices:
     second_host: SecondHost | None = None
     sops: bool = False
     homebrew_zap: bool = False
+    determinate_nix: bool | None = None  # None: as the scan found (host.nix_flavor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class ChoiceOverrides:
     second_host: SecondHost | None = None
     sops: bool | None = None
     homebrew_zap: bool | None = None
+    determinate_nix: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,11 @@ def choose(env: Env, inventory: Inventory, overrides: ChoiceOverrides) -> PlanCh
         second_host=overrides.second_host or saved.second_host,
         sops=_flag(overrides.sops, saved.sops),
         homebrew_zap=_flag(overrides.homebrew_zap, saved.homebrew_zap),
+        determinate_nix=(
+            saved.determinate_nix
+            if overrides.determinate_nix is None
+            else overrides.determinate_nix
+        ),
     )
 
 
@@ -115,6 +122,7 @@ def build(
     mappings_dir: Path,
 ) -> PlanOutcome:
     from nixmigrate.app.declarative import gather_declarative
+    from nixmigrate.app.state_versions import existing_state_versions
     from nixmigrate.plan.links import left_out_for_names
     from nixmigrate.plan.planner import build_plan, option_problems
 
@@ -133,12 +141,23 @@ def build(
         sops=choices.sops,
         declarative=declarative,
         homebrew_zap=choices.homebrew_zap,
+        determinate_nix=uses_determinate_nix(choices, inventory),
+        state_versions=existing_state_versions(
+            Path(choices.config_dir), choices.hostname, choices.second_host
+        ),
     )
     plan = build_plan(inventory, options)
     warnings = [*warnings, *left_out_for_names(inventory.stow)]
     return PlanOutcome(
         plan, options, tuple(warnings), option_problems(inventory, options)
     )
+
+
+def uses_determinate_nix(choices: PlanChoices, inventory: Inventory) -> bool:
+    """--determinate-nix/--no-determinate-nix, else what the scan found."""
+    if choices.determinate_nix is not None:
+        return choices.determinate_nix
+    return inventory.host.nix_flavor == "determinate"
 
 
 def load_choices(env: Env) -> PlanChoices:

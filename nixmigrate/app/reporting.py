@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nixmigrate.app.env import Env
-from nixmigrate.app.planning import load_inventory
+from nixmigrate.app.planning import load_choices, load_inventory
 from nixmigrate.report.files import report_to_json, report_to_markdown
 from nixmigrate.report.model import Progress, Report, build_report
 from nixmigrate.state.store import CheckpointStore, load_state
@@ -22,7 +22,13 @@ def make_report(env: Env) -> Report:
         planned_through=state.planned_through,
         checkpoints=state.checkpoints,
     )
-    return build_report(inventory, progress)
+    choices = load_choices(env)
+    return build_report(
+        inventory,
+        progress,
+        hostname=choices.hostname or None,
+        system=choices.system or None,
+    )
 
 
 def write_report_files(report: Report, directory: Path) -> tuple[Path, Path]:

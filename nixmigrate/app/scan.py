@@ -9,6 +9,7 @@ from nixmigrate import __version__
 from nixmigrate.app.env import Env
 from nixmigrate.app.selection import ask_selection
 from nixmigrate.errors import NothingScannedError, UsageError
+from nixmigrate.mapping.bundle_names import NAME_PROBLEM
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewInventory,
@@ -104,6 +105,10 @@ def _brewfile_warnings(brewfile: Brewfile | None) -> tuple[str, ...]:
             f"{brewfile.path} is in homebrew-file's format, not Homebrew Bundle's; "
             "entries were read from its plain lines"
         )
+    for skip in brewfile.skipped:
+        if NAME_PROBLEM in skip.reason:
+            where = f"{skip.file or brewfile.path}:{skip.line}"
+            notes.append(f"{where}: skipped, {skip.reason}")
     if brewfile.skipped:
         notes.append(
             f"{brewfile.path}: {len(brewfile.skipped)} line(s) skipped "

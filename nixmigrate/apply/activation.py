@@ -1,5 +1,6 @@
 """The switch (`home-manager switch` / `darwin-rebuild switch`) and the check after it:
-every managed path must now be a link into the Nix store, made by Home Manager.
+every managed path must now be a link into the Nix store, made by Home Manager, and
+every nix-darwin service the switch enabled must be loaded (`launchctl print`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,21 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from nixmigrate.apply.steps import StepContext, StepOutcome, home_path, run_recorded
+from nixmigrate.apply.steps import (
+    StepContext,
+    StepOutcome,
+    home_path,
+    run_recorded,
+    stop_brew_service,
+)
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
-from nixmigrate.plan.steps import Activate
-from nixmigrate.state.checkpoints import CommandKind, paths_to_record
+from nixmigrate.plan.steps import Activate, LaunchdService
+from nixmigrate.state.checkpoints import (
+    CommandKind,
+    CommandRecord,
+    CommandStatus,
+    paths_to_record,
+)
 
 
 class ActivationError(NixmigrateError):
@@ -53,6 +65,8 @@ def record_activation(ctx: StepContext, step: Activate) -> None:
 def activate(ctx: StepContext, step: Activate) -> StepOutcome:
     """Run the switch, then check every managed path; ActivationError if not right."""
     switch = shlex.join(step.argv)
+    for name in step.stops:  # the switch starts their nix-darwin replacement
+        stop_brew_service(ctx, name, step.describe())
     try:
         run_recorded(ctx, CommandKind.SWITCH, step.argv, (), step.describe())
     except (CommandFailedError, ToolMissingError) as err:
@@ -70,4 +84,51 @@ def activate(ctx: StepContext, step: Activate) -> StepOutcome:
         raise ActivationError(
             msg, hint="check the Home Manager configuration links those paths"
         )
+    check_services(ctx, step)
     return StepOutcome(step.describe(), done=True)
+
+
+def launchctl_target(service: LaunchdService, uid: int) -> str:
+    if service.domain == "gui":
+        return f"gui/{uid}/{service.label}"
+    return f"system/{service.label}"
+
+
+def check_services(ctx: StepContext, step: Activate) -> None:
+    """Every enabled nix-darwin service is loaded; rollback unloads them again.
+
+    Each is recorded (inverse `launchctl bootout`) before any is checked, so a
+    failed check leaves none of them running beside the restored Homebrew service.
+    """
+    if not step.services:
+        return
+    uid = os.getuid()
+    targets = [(s, launchctl_target(s, uid)) for s in step.services]
+    for service, target in targets:
+        record = CommandRecord(
+            CommandKind.LAUNCHD,
+            ("launchctl", "print", target),
+            ("launchctl", "bootout", target),
+            CommandStatus.DONE,
+            f"{service.option} loaded by the switch",
+        )
+        ctx.store.add_command(ctx.cp, record)
+    ctx.store.add_note(
+        ctx.cp,
+        "rolling back unloads the nix-darwin services "
+        f"({', '.join(s.option for s in step.services)}) and starts the Homebrew "
+        "ones; their launchd files stay until you switch to a configuration "
+        "without them (`darwin-rebuild switch --rollback`)",
+    )
+    missing = [
+        f"{service.option} ({target})"
+        for service, target in targets
+        if ctx.runner.run(["launchctl", "print", target], check=False).returncode
+    ]
+    if missing:
+        msg = "the switch did not load " + ", ".join(missing)
+        raise ActivationError(
+            msg,
+            hint="see `launchctl print` and the service's log, fix the "
+            "configuration, then apply again",
+        )

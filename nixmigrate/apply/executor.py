@@ -22,6 +22,7 @@ from nixmigrate.apply.files import (
     write_config,
 )
 from nixmigrate.apply.nixprofile import default_nix_roots
+from nixmigrate.apply.services import hand_over_services
 from nixmigrate.apply.steps import (
     StepContext,
     StepOutcome,
@@ -342,6 +343,7 @@ def apply_plan(
         todo = [pp for pp in plan.phases if pp.phase == only]
     else:
         todo = [pp for pp in plan.phases if pp.phase not in done]
+    todo = hand_over_services(plan, todo)
     results: list[PhaseResult] = []
     files = tuple(plan.files)
     for pp in todo:
@@ -383,6 +385,7 @@ def describe_rollback(targets: Sequence[Checkpoint]) -> str:
             for c in reversed(m.commands)
             if c.inverse and c.status != "pending"
         )
+        lines.extend(f"      note: {note}" for note in m.notes)
     return "\n".join(lines)
 
 

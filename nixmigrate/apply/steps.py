@@ -4,6 +4,7 @@
 Unstow   `stow -D -d DIR -t TARGET [FLAGS] PKG`  <->  `stow -d DIR -t TARGET [FLAGS] PKG`
          (FLAGS: --dotfiles, --no-folding, as the package was stowed)
 Brew     `brew uninstall --formula NAME`               <->  `brew install --formula NAME`
+Service  `brew services stop NAME`                     <->  `brew services start NAME`
 Archive  `mv SRC DST`                                  <->  `mv DST SRC`
 """
 
@@ -15,8 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nixmigrate.apply.nixprofile import check_formula_replaced
-from nixmigrate.errors import CommandFailedError, ConflictError
+from nixmigrate.errors import CommandFailedError, ConflictError, NixmigrateError
 from nixmigrate.plan.steps import Archive, BrewUninstall, Unstow
+from nixmigrate.scan.brew import (
+    UnreadableOutputError,
+    brew_services_json_cmd,
+    parse_services_json,
+)
 from nixmigrate.state.checkpoints import (
     Checkpoint,
     CommandKind,
@@ -76,6 +82,9 @@ def undo_command(runner: Runner, command: CommandRecord) -> None:
     """Run a recorded command's inverse (a move only while it can be moved back)."""
     if command.kind is CommandKind.MOVE:
         _undo_move(runner, command)
+        return
+    if command.kind is CommandKind.LAUNCHD:  # not loaded any more is just as good
+        runner.run(command.inverse, check=False, timeout=None)
         return
     runner.run(command.inverse, timeout=None)
 
@@ -188,17 +197,53 @@ def brew_install_cmd(name: str) -> list[str]:
     return ["brew", "install", "--formula", name]
 
 
+def brew_services_cmd(action: str, name: str) -> list[str]:
+    return ["brew", "services", action, name]
+
+
 def brew_uninstall(ctx: StepContext, step: BrewUninstall) -> StepOutcome:
-    """Uninstall only if every command of the formula already comes from Nix."""
+    """Uninstall only if every command of the formula already comes from Nix.
+
+    A running service is stopped first (its inverse starts it again); if the
+    uninstall then fails, the service is started again at once.
+    """
     check = check_formula_replaced(ctx.runner, step.name, ctx.nix_roots)
     if not check.replaced:
         return StepOutcome(step.describe(), done=False, reason=check.reason)
+    stopped = step.stop_service and stop_brew_service(ctx, step.name, step.describe())
     argv, inverse = brew_uninstall_cmd(step.name), brew_install_cmd(step.name)
     try:
         run_recorded(ctx, CommandKind.BREW, argv, inverse, step.describe())
     except CommandFailedError as err:  # e.g. another formula depends on it
+        if stopped:
+            start, stop = (brew_services_cmd(a, step.name) for a in ("start", "stop"))
+            run_recorded(ctx, CommandKind.BREW, start, stop, step.describe())
         return StepOutcome(step.describe(), done=False, reason=str(err))
     return StepOutcome(step.describe(), done=True)
+
+
+def brew_service_started(runner: Runner, name: str) -> bool:
+    """Does `brew services list --json` say it runs? (True when it cannot tell.)"""
+    try:
+        done = runner.run(brew_services_json_cmd(), check=False)
+        services = parse_services_json(done.stdout) if done.returncode == 0 else None
+    except (NixmigrateError, UnreadableOutputError):
+        services = None
+    if services is None:
+        return True
+    return any(s.name == name and s.status == "started" for s in services)
+
+
+def stop_brew_service(ctx: StepContext, name: str, step: str) -> bool:
+    """`brew services stop NAME` (inverse: start) if it runs; True if it was stopped.
+
+    A service an earlier switch already handed over to nix-darwin is left alone.
+    """
+    if not brew_service_started(ctx.runner, name):
+        return False
+    stop, start = brew_services_cmd("stop", name), brew_services_cmd("start", name)
+    run_recorded(ctx, CommandKind.BREW, stop, start, step)
+    return True
 
 
 # ---------------------------------------------------------------- archive

@@ -33,9 +33,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from nixmigrate.cli import demo_cmd, mapping_cmds, phase_cmds, scan_cmd
+    from nixmigrate.cli import demo_cmd, mapping_cmds, phase_cmds, scan_cmd, verify_cmd
 
-    for module in (scan_cmd, mapping_cmds, phase_cmds, demo_cmd):
+    for module in (scan_cmd, mapping_cmds, verify_cmd, phase_cmds, demo_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

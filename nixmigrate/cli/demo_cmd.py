@@ -71,7 +71,11 @@ def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
                 f"{result.root}  (try: HOME={home} nixmigrate report)",
             )
         )
-    if not result.round_trip_identical or not result.brew_restored:
+    if not (
+        result.round_trip_identical
+        and result.brew_restored
+        and result.services_restored
+    ):
         raise SystemExit(EXIT_FAILURE)
 
 
@@ -86,8 +90,39 @@ def _demo_root(directory: Path | None) -> Path:
     return directory
 
 
+def _brewfile_summary(console: Console, result: DemoResult) -> None:
+    """Where the Brewfile went: option paths, carried options, Linux-only entries."""
+    from collections import Counter
+
+    from nixmigrate.report.accounting import accounted, build_accounting
+
+    options = result.plan_run.outcome.options
+    rows = build_accounting(
+        result.inventory, hostname=options.hostname, system=options.system
+    )
+    console.print(f"  {accounted(rows)} of {len(rows)} input entries accounted for")
+    brewfile_rows = [r for r in rows if r.source == "brewfile"]
+    homebrew = Counter(
+        r.where.partition(": ")[2] for r in brewfile_rows if "homebrew.nix" in r.where
+    )
+    listed = ", ".join(f"{path} {count}" for path, count in sorted(homebrew.items()))
+    console.print(Text(f"    Brewfile entries in homebrew.nix: {listed}"))
+    in_homebrew = {r.name for r in brewfile_rows if "homebrew.nix" in r.where}
+    carried = [
+        f"{r.name} ({', '.join(sorted(r.options))})"
+        for r in result.inventory.resolutions
+        if r.options and r.name in in_homebrew
+    ]
+    if carried:
+        console.print(Text(f"    with their options: {', '.join(carried)}"))
+    linux = [r.name for r in brewfile_rows if "Linux-only" in r.reason]
+    if linux:
+        console.print(Text(f"    Linux-only, not on this Mac: {', '.join(linux)}"))
+
+
 def _summary(console: Console, result: DemoResult) -> None:
-    from nixmigrate.report.console import becomes
+    from nixmigrate.report.console import becomes, services_table
+    from nixmigrate.report.services import build_services
 
     resolutions = result.inventory.resolutions
     mapped = [r for r in resolutions if r.action in {"nix", "program"}]
@@ -97,6 +132,7 @@ def _summary(console: Console, result: DemoResult) -> None:
         console.print(
             Text(f"    {r.name} -> {becomes(r)}  ({r.confidence}: {r.reason})")
         )
+    console.print(services_table(build_services(result.inventory)))
     parse = result.plan_run.parse_problems
     files = [
         f for f in result.plan_run.outcome.plan.files if f.relpath.endswith(".nix")
@@ -107,6 +143,7 @@ def _summary(console: Console, result: DemoResult) -> None:
         else f"{len(files)} files parse with nix-instantiate"
     )
     console.print(f"  generated Nix: {parse_line}; option names checked: all exist")
+    _brewfile_summary(console, result)
     for phase in result.applied:
         done = sum(1 for s in phase.steps if s.done)
         console.print(
@@ -120,7 +157,9 @@ def _summary(console: Console, result: DemoResult) -> None:
             ("  home after apply + rollback: ", "bold"),
             (verdict, "green" if result.round_trip_identical else "bold red"),
             f" (bytes, modes, link targets); Homebrew formulae restored: "
-            f"{'yes' if result.brew_restored else 'NO'}",
+            f"{'yes' if result.brew_restored else 'NO'}; "
+            f"brew services running again ({', '.join(result.services_started)}): "
+            f"{'yes' if result.services_restored else 'NO'}",
         )
     )
     for difference in result.differences[:10]:

@@ -1,4 +1,7 @@
-"""`nixmigrate explain`, `map` and `verify`: look at, correct and check the mappings."""
+"""`nixmigrate explain` and `map`: look at and correct the mappings.
+
+`verify` (verify_cmd) checks them against the user's nixpkgs and shares `_Context`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import click
 from rich.text import Text
 
 from nixmigrate.cli.common import debug_option, err_console, out_console, user_errors
-from nixmigrate.errors import EXIT_FAILURE, StateError, UsageError
+from nixmigrate.errors import UsageError
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
@@ -20,7 +23,6 @@ if TYPE_CHECKING:
     from nixmigrate.mapping.overrides import OverrideChange
     from nixmigrate.mapping.resolve import Resolver
     from nixmigrate.mapping.schema import EntryKind
-    from nixmigrate.mapping.verify import VerifyReport
     from nixmigrate.scan.inventory import Inventory
     from nixmigrate.system.paths import Paths
 
@@ -29,7 +31,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _ATTR_PATH: Final = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_'+-]*(\.[A-Za-z_][A-Za-z0-9_'+-]*)*$"
 )
-_ECHO_LIMIT: Final = 160
 
 
 def mappings_option(func: F) -> F:
@@ -64,7 +65,7 @@ def explain(name: str, as_cask: bool, mappings: Path | None) -> None:
 
 
 def _explained(context: _Context, name: str, kind: ItemKind | None) -> Resolution:
-    from nixmigrate.mapping.resolve import explain_name
+    from nixmigrate.mapping.resolutions import explain_name
 
     inventory = _saved_inventory(context.paths)
     if inventory is not None:
@@ -229,136 +230,6 @@ def _summary(resolution: Resolution) -> str:
     return f"{target} ({resolution.confidence})"
 
 
-# ---------------------------------------------------------------- verify
-
-
-@click.command()
-@click.option(
-    "--nixpkgs",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Check against this nixpkgs instead of <nixpkgs> from NIX_PATH.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@mappings_option
-@debug_option
-def verify(nixpkgs: Path | None, as_json: bool, mappings: Path | None) -> None:
-    """Check every chosen nixpkgs attribute against your nixpkgs, in one Nix call.
-
-    Missing attributes turn their items into `unmapped` in the saved inventory;
-    exits 1 when any attribute is missing or broken.
-    """
-    with user_errors():
-        report, checked = _run_verify(nixpkgs, mappings)
-    if report is None:
-        err_console().print("nothing to verify: no item maps to a nixpkgs attribute")
-        return
-    if as_json:
-        click.echo(_report_json(report, checked))
-    else:
-        _print_report(report, checked)
-    if report.failed:
-        raise SystemExit(EXIT_FAILURE)
-
-
-def _run_verify(
-    nixpkgs: Path | None, mappings: Path | None
-) -> tuple[VerifyReport | None, tuple[Resolution, ...]]:
-    from nixmigrate.mapping.verify import (
-        apply_verification,
-        attrs_to_verify,
-        verify_attrs,
-    )
-    from nixmigrate.system.runner import SubprocessRunner
-
-    paths = _paths()
-    inventory = _saved_inventory(paths)
-    if inventory is None:
-        msg = f"no saved inventory at {paths.inventory_file}"
-        raise StateError(msg, hint="run `nixmigrate scan` first")
-    resolutions = inventory.resolutions or _Context.load(mappings).resolve(inventory)
-    attrs = attrs_to_verify(resolutions)
-    if not attrs:
-        return None, resolutions
-    runner = SubprocessRunner(echo=_echo_command)
-    where = nixpkgs.resolve() if nixpkgs is not None else None
-    report = verify_attrs(runner, attrs, nixpkgs=where)
-    updated = apply_verification(resolutions, report, _installed_versions(inventory))
-    _save_inventory(paths, inventory.with_resolutions(updated))
-    return report, resolutions  # as checked: a failed item's attribute is gone after
-
-
-def _installed_versions(inventory: Inventory) -> dict[str, str]:
-    versions = {f.name: f.version for f in inventory.brew.formulae}
-    return versions | {c.token: c.version for c in inventory.brew.casks}
-
-
-def _echo_command(line: str) -> None:
-    short = line if len(line) <= _ECHO_LIMIT else line[: _ECHO_LIMIT - 3] + "..."
-    err_console().print(Text(short, style="dim"))
-
-
-def _items_by_attr(resolutions: tuple[Resolution, ...]) -> dict[str, list[str]]:
-    items: dict[str, list[str]] = {}
-    for resolution in resolutions:
-        if resolution.attr:
-            items.setdefault(resolution.attr, []).append(resolution.name)
-    return items
-
-
-def _print_report(report: VerifyReport, checked: tuple[Resolution, ...]) -> None:
-    from rich.table import Table
-
-    from nixmigrate.mapping.verify import describe_check
-
-    table = Table(title=f"nixpkgs {report.nixpkgs} on {report.system}")
-    for column in ("attribute", "status", "for"):
-        table.add_column(column)
-    items = _items_by_attr(checked)
-    for check in report.checks:
-        style = "red" if check.status in ("missing", "broken", "not-a-package") else ""
-        status = describe_check(check) + (", unfree" if check.unfree else "")
-        table.add_row(
-            Text(check.attr),
-            Text(status, style=style),
-            Text(", ".join(items.get(check.attr, []))),
-        )
-    console = out_console()
-    console.print(table)
-    failed = len(report.failed)
-    console.print(
-        f"{len(report.checks)} attributes checked, {failed} missing or broken"
-        + ("; their items are now unmapped" if failed else "")
-    )
-
-
-def _report_json(report: VerifyReport, checked: tuple[Resolution, ...]) -> str:
-    import json
-
-    items = _items_by_attr(checked)
-    checks = [
-        {
-            "attr": c.attr,
-            "status": c.status,
-            "version": c.version,
-            "available": c.available,
-            "unfree": c.unfree,
-            "error": c.error,
-            "items": items.get(c.attr, []),
-        }
-        for c in report.checks
-    ]
-    return json.dumps(
-        {
-            "system": report.system,
-            "nixpkgs": report.nixpkgs,
-            "checks": checks,
-            "failed": len(report.failed),
-        },
-        indent=2,
-    )
-
-
 # ---------------------------------------------------------------- shared
 
 
@@ -383,7 +254,7 @@ class _Context:
         return cls(paths, db, overrides, make_resolver(db, overrides))
 
     def resolve(self, inventory: Inventory) -> tuple[Resolution, ...]:
-        from nixmigrate.mapping.resolve import resolve_inventory
+        from nixmigrate.mapping.resolutions import resolve_inventory
 
         return resolve_inventory(
             inventory,
@@ -419,4 +290,4 @@ def _save_inventory(paths: Paths, inventory: Inventory) -> None:
     atomic_write_text(paths.inventory_file, inventory_to_json(inventory))
 
 
-COMMANDS = (explain, map_command, verify)
+COMMANDS = (explain, map_command)

@@ -18,6 +18,7 @@ from nixmigrate.cli.common import (
     user_errors,
 )
 from nixmigrate.errors import EXIT_CONFLICT
+from nixmigrate.plan.boards import DEFAULT_PI_MODEL, PI_MODELS
 
 if TYPE_CHECKING:
     from nixmigrate.app.env import Env
@@ -70,6 +71,19 @@ def _host_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--second-address", default="", help="ssh address for deploys."),
         click.option(
+            "--pi-model",
+            type=click.Choice(PI_MODELS),
+            default=DEFAULT_PI_MODEL,
+            show_default=True,
+            help="Raspberry Pi model (--second-kind raspberry-pi).",
+        ),
+        click.option(
+            "--determinate-nix/--no-determinate-nix",
+            default=None,
+            help="Determinate Nix manages the daemon (nix.enable = false) "
+            "[default: as scanned].",
+        ),
+        click.option(
             "--sops/--no-sops", default=None, help="Wire in sops-nix secrets."
         ),
         click.option(
@@ -95,6 +109,7 @@ def _overrides(flags: dict[str, Any]) -> ChoiceOverrides:
             system=flags["second_system"],
             kind=flags["second_kind"],
             address=flags["second_address"],
+            pi_model=flags["pi_model"],
         )
     return ChoiceOverrides(
         config_dir=flags["config_dir"].expanduser() if flags["config_dir"] else None,
@@ -105,6 +120,7 @@ def _overrides(flags: dict[str, Any]) -> ChoiceOverrides:
         second_host=second,
         sops=flags["sops"],
         homebrew_zap=flags["zap"],
+        determinate_nix=flags["determinate_nix"],
     )
 
 

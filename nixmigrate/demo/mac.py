@@ -2,12 +2,14 @@
 
 `nixmigrate demo` runs the real scan, plan, apply and rollback code against this
 Runner. Reading commands replay what a real Mac printed; the commands that would
-change a Mac (brew install/uninstall, darwin-rebuild switch) are simulated inside the
-demo's temporary directory, and say so when they are echoed.
+change a Mac (brew install/uninstall, brew services start/stop, darwin-rebuild switch,
+launchctl) are simulated inside the demo's temporary directory, and say so when they
+are echoed.
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +39,10 @@ class DemoMac:
     casks: tuple[str, ...] = ()
     nix_commands: set[str] = field(default_factory=set)  # on PATH after a switch
     switch_links: dict[str, str | None] = field(default_factory=dict)  # path -> source
+    started: set[str] = field(default_factory=set)  # brew services running
+    switch_services: set[str] = field(default_factory=set)  # labels a switch loads
+    loaded: set[str] = field(default_factory=set)  # launchd labels loaded now
+    live_services: bool = False  # `brew services list` answers from `started`
     simulated: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,6 +79,8 @@ class DemoMac:
         input_text: str | None = None,
     ) -> CompletedProcess[str]:
         args = list(argv)
+        if Path(args[0]).name == "launchctl":
+            return self._launchctl(args)
         simulated = self._simulate(args)
         if simulated is not None:
             self.echo(f"$ {shlex.join(args)}   (simulated in the demo)")
@@ -104,8 +112,41 @@ class DemoMac:
                 return f"==> Installing {name} (demo)\n"
             case ["bundle", "dump", "--file=-"]:
                 return self._brewfile()
+            case ["services", "list", "--json"] if self.live_services:
+                return self._services_json()
+            case ["services", "stop", name]:
+                self.started.discard(name)
+                return f"==> Successfully stopped `{name}` (demo)\n"
+            case ["services", "start", name]:
+                self.started.add(name)
+                return f"==> Successfully started `{name}` (demo)\n"
             case _:
                 return None
+
+    def _launchctl(self, args: list[str]) -> CompletedProcess[str]:
+        """`print` of a label the switch did not load fails as on a Mac (exit 113)."""
+        self.echo(f"$ {shlex.join(args)}   (simulated in the demo)")
+        self.simulated.append(shlex.join(args))
+        label = args[-1].rsplit("/", 1)[-1]
+        match args[1:]:
+            case ["print", target] if label in self.loaded:
+                return CompletedProcess(
+                    args, 0, f"{target} = {{\n\tstate = running\n}}\n", ""
+                )
+            case ["bootout", _]:
+                self.loaded.discard(label)
+                return CompletedProcess(args, 0, "", "")
+            case _:
+                message = f'Could not find service "{label}" in domain\n'
+                return CompletedProcess(args, 113, "", message)
+
+    def _services_json(self) -> str:
+        """The recorded list, with each status as the simulated Mac has it now."""
+        recorded = json.loads((self.recording / "services.json").read_text("utf-8"))
+        for service in recorded:
+            running = service["name"] in self.started
+            service["status"] = "started" if running else "none"
+        return json.dumps(recorded, indent=2) + "\n"
 
     def _brew_list(self, name: str) -> str:
         version = self.formulae.get(name, "0")
@@ -146,6 +187,7 @@ class DemoMac:
             link = self.profile / "bin" / name
             if not link.is_symlink():
                 fs.symlink(link, str(tool))
+        self.loaded |= self.switch_services
         return "Activating home-manager configuration (demo)\n"
 
 

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 _RANK: Final[Mapping[Confidence, int]] = {
     "override": 0,
     "curated": 1,
-    "rule": 2,
-    "heuristic": 3,
-    "none": 4,
+    "verified": 2,
+    "rule": 3,
+    "heuristic": 4,
+    "none": 5,
 }
 
 TapUsers = tuple[Sequence[str], Sequence[str], Sequence[str]]

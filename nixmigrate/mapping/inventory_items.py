@@ -1,38 +1,52 @@
-"""Inventory -> the Homebrew items to resolve, and their resolutions.
+"""Inventory -> the items to resolve: every kind the scan reads, each once.
 
 Installed items come first; a Brewfile entry for something installed marks it as
-wanted and adds its `if OS.mac?` condition instead of appearing twice. Dependencies
-nobody asked for are skipped, third-party taps stay while anything kept in Homebrew
-needs them, and App Store apps stay with mas.
-
-Brewfile entries of other package managers (vscode, go, cargo, uv, flatpak,
-whalebrew) are not Homebrew items and get no Resolution: `other_brewfile_entries`
-lists them for the report.
+wanted and adds its condition, options and line instead of appearing twice. Brewfile
+entries of the other package managers Homebrew Bundle drives (vscode, go, cargo, uv,
+npm, whalebrew, flatpak) are items too; `cask_args` is not an item but a setting.
+Pure: no resolver here (see `resolutions`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from nixmigrate.mapping.decisions import Decision, name_list
-from nixmigrate.mapping.model import ItemKind, Resolution
+from nixmigrate.mapping.db import tap_key
+from nixmigrate.mapping.model import ItemKind
 from nixmigrate.mapping.rules import Rules, split_tap_name
 
 if TYPE_CHECKING:
-    from nixmigrate.mapping.resolve import Resolver
     from nixmigrate.scan.inventory import BrewfileEntry, Inventory
 
-HOMEBREW_KINDS: Final = frozenset({"brew", "cask", "tap", "mas"})
-_BREWFILE_KIND: Final[Mapping[str, ItemKind]] = {
+BREWFILE_KIND: Final[Mapping[str, ItemKind]] = {
     "brew": "formula",
     "cask": "cask",
     "tap": "tap",
     "mas": "mas",
+    "vscode": "vscode",
+    "go": "go",
+    "cargo": "cargo",
+    "uv": "uv",
+    "npm": "npm",
+    "whalebrew": "whalebrew",
+    "flatpak": "flatpak",
 }
+ITEM_ORDER: Final[tuple[ItemKind, ...]] = (
+    "formula",
+    "cask",
+    "tap",
+    "mas",
+    "vscode",
+    "go",
+    "cargo",
+    "uv",
+    "npm",
+    "whalebrew",
+    "flatpak",
+)
 _CONDITION_PLATFORMS: Final = {"macos": ("darwin",), "linux": ("linux",)}
-_STILL_IN_BREW: Final = frozenset({"keep-brew", "keep-cask", "unmapped"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +61,18 @@ class HomebrewItem:
     on_request: bool = True
     homepage: str = ""
     tap: str = ""  # third-party tap it comes from, if known
-    condition: tuple[str, ...] = ()  # platforms a Brewfile `if OS.mac?` limits it to
+    platforms: tuple[str, ...] = ()  # platforms a Brewfile `if OS.mac?` limits it to
     mas_id: int | None = None
+    condition: str | None = None  # the Brewfile entry's condition, as read
+    options: dict[str, Any] = field(default_factory=dict)  # as the Brewfile wrote them
+    line: int | None = None  # the Brewfile line that lists it
 
 
-def other_brewfile_entries(inventory: Inventory) -> tuple[BrewfileEntry, ...]:
-    """Brewfile entries for other package managers (vscode, go, cargo, uv, ...)."""
+def cask_args_entries(inventory: Inventory) -> tuple[BrewfileEntry, ...]:
+    """The Brewfile's `cask_args` lines, in order (later ones win per key)."""
     if inventory.brewfile is None:
         return ()
-    return tuple(
-        entry
-        for entry in inventory.brewfile.entries
-        if entry.kind not in HOMEBREW_KINDS and entry.kind != "cask_args"
-    )
+    return tuple(e for e in inventory.brewfile.entries if e.kind == "cask_args")
 
 
 def collect_items(inventory: Inventory, rules: Rules) -> tuple[HomebrewItem, ...]:
@@ -70,16 +83,35 @@ def collect_items(inventory: Inventory, rules: Rules) -> tuple[HomebrewItem, ...
     for item in _brewfile_items(inventory, rules):
         known = found.get(item.key)
         found[item.key] = item if known is None else _listed_in_brewfile(known, item)
-    order: tuple[ItemKind, ...] = ("formula", "cask", "tap", "mas")
-    return tuple(sorted(found.values(), key=lambda i: order.index(i.kind)))
+    return tuple(sorted(found.values(), key=lambda i: ITEM_ORDER.index(i.kind)))
 
 
 def _listed_in_brewfile(installed: HomebrewItem, listed: HomebrewItem) -> HomebrewItem:
     """The user asked for it in the Brewfile, so it is wanted even if brew installed
-    it as a dependency; a Brewfile `if OS.mac?` still applies."""
+    it as a dependency; the Brewfile's condition and options still apply."""
+    if installed.line is not None:  # listed again: first line's options, both OSes
+        same = installed.condition == listed.condition
+        return replace(
+            installed,
+            platforms=_either(installed.platforms, listed.platforms),
+            condition=installed.condition if same else None,
+        )
     return replace(
-        installed, on_request=True, condition=installed.condition or listed.condition
+        installed,
+        on_request=True,
+        platforms=installed.platforms or listed.platforms,
+        condition=listed.condition,
+        options=listed.options,
+        line=listed.line,
     )
+
+
+def _either(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """Platforms of an entry listed twice (`if OS.mac?` here, `if OS.linux?` there)."""
+    both = set(first) | set(second)
+    if not first or not second or both >= {"darwin", "linux"}:
+        return ()
+    return tuple(sorted(both))
 
 
 def _brew_items(inventory: Inventory, rules: Rules) -> Iterable[HomebrewItem]:
@@ -123,11 +155,14 @@ def _brewfile_items(inventory: Inventory, rules: Rules) -> Iterable[HomebrewItem
     if inventory.brewfile is None:
         return
     for entry in inventory.brewfile.entries:
-        kind = _BREWFILE_KIND.get(entry.kind)
+        kind = BREWFILE_KIND.get(entry.kind)
         if kind is None:
             continue
         mas_id = _mas_id(entry.options.get("id")) if kind == "mas" else None
         qualified = split_tap_name(entry.name) if kind in ("formula", "cask") else None
+        options = {
+            k: v for k, v in entry.options.items() if not _not_an_option(kind, k)
+        }
         yield HomebrewItem(
             kind=kind,
             name=entry.name,
@@ -137,9 +172,17 @@ def _brewfile_items(inventory: Inventory, rules: Rules) -> Iterable[HomebrewItem
             else _key(kind, entry.name, rules),
             source="brewfile",
             tap=_third_party(qualified[0]) if qualified else "",
-            condition=_condition_platforms(entry.condition),
+            platforms=_condition_platforms(entry.condition),
             mas_id=mas_id,
+            condition=entry.condition,
+            options=options,
+            line=entry.line,
         )
+
+
+def _not_an_option(kind: ItemKind, key: str) -> bool:
+    """Keys the scan adds that are facts, not options (a mas id, a removal note)."""
+    return (kind == "mas" and key == "id") or key == "deprecated"
 
 
 def _condition_platforms(condition: str | None) -> tuple[str, ...]:
@@ -152,11 +195,9 @@ def _condition_platforms(condition: str | None) -> tuple[str, ...]:
 
 def _key(kind: ItemKind, name: str, rules: Rules) -> str:
     if kind == "tap":
-        from nixmigrate.mapping.db import tap_key
-
         return f"tap:{tap_key(name)}"
-    if kind == "mas":
-        return f"mas:{name.lower()}"
+    if kind not in ("formula", "cask"):
+        return f"{kind}:{name.lower()}"
     short = name.rsplit("/", 1)[-1]
     if kind == "formula":
         short = rules.formula_aliases.get(short) or rules.formula_renames.get(
@@ -185,147 +226,3 @@ def _mas_id(raw: object) -> int | None:
     if isinstance(raw, str) and raw.strip().isdigit():
         return int(raw.strip())
     return None
-
-
-# ---------------------------------------------------------------- resolutions
-
-
-def resolve_items(resolver: Resolver, inventory: Inventory) -> tuple[Resolution, ...]:
-    """One Resolution per collected item: packages, then taps, then App Store apps."""
-    items = collect_items(inventory, resolver.rules)
-    users = _dependents(inventory)
-    packages = [
-        (item, _resolve_package(resolver, item, users))
-        for item in items
-        if item.kind in ("formula", "cask")
-    ]
-    taps = _resolve_taps(resolver, [i for i in items if i.kind == "tap"], packages)
-    mas = [resolve_mas(item) for item in items if item.kind == "mas"]
-    return tuple(r for _, r in packages) + taps + tuple(mas)
-
-
-def _dependents(inventory: Inventory) -> dict[str, list[str]]:
-    """formula name -> the installed formulae that depend on it."""
-    users: dict[str, list[str]] = {}
-    for formula in inventory.brew.formulae:
-        for dependency in formula.dependencies:
-            users.setdefault(dependency.rsplit("/", 1)[-1], []).append(formula.name)
-    return users
-
-
-def _resolve_package(
-    resolver: Resolver, item: HomebrewItem, users: Mapping[str, list[str]]
-) -> Resolution:
-    if item.kind == "formula":
-        decision = resolver.formula(item.query, homepage=item.homepage)
-        if not item.on_request:
-            decision = _as_dependency(decision, item.name, users.get(item.name, []))
-    else:
-        decision = resolver.cask(item.query)
-    return resolution_for(item, decision)
-
-
-def _as_dependency(decision: Decision, name: str, users: Sequence[str]) -> Decision:
-    if users:
-        reason = (
-            f"dependency of {name_list(sorted(users))}; comes with their Nix packages"
-        )
-    else:
-        reason = (
-            "installed as a dependency, and nothing installed needs it now "
-            "(`brew autoremove` would remove it)"
-        )
-    would_be = " ".join(filter(None, [decision.action, decision.attr]))
-    step = f"rule {name}: a dependency, not promoted (on its own: {would_be})"
-    return Decision(
-        action="skip",
-        confidence="rule",
-        reason=reason,
-        chain=(*decision.chain, step),
-    )
-
-
-def _resolve_taps(
-    resolver: Resolver,
-    tap_items: Sequence[HomebrewItem],
-    packages: Sequence[tuple[HomebrewItem, Resolution]],
-) -> tuple[Resolution, ...]:
-    from nixmigrate.mapping.db import tap_key
-
-    kept: dict[str, list[str]] = {}
-    moved_items: dict[str, list[str]] = {}
-    for item, resolution in packages:
-        if item.tap:
-            bucket = kept if resolution.action in _STILL_IN_BREW else moved_items
-            bucket.setdefault(tap_key(item.tap), []).append(item.name)
-    unknown = [
-        item.name
-        for item, resolution in packages
-        if item.source == "brewfile"
-        and not item.tap
-        and resolution.action in _STILL_IN_BREW
-    ]
-    listed = {tap_key(item.name) for item in tap_items}
-    implied = [
-        HomebrewItem(kind="tap", name=tap, query=tap, key=f"tap:{tap}", source=source)
-        for tap, source in _taps_of_kept(packages, listed)
-    ]
-    return tuple(
-        resolution_for(
-            item,
-            resolver.tap(
-                item.query,
-                kept=kept.get(tap_key(item.name), []),
-                moved=moved_items.get(tap_key(item.name), []),
-                unknown=unknown,
-            ),
-        )
-        for item in (*tap_items, *implied)
-    )
-
-
-def _taps_of_kept(
-    packages: Sequence[tuple[HomebrewItem, Resolution]], listed: set[str]
-) -> list[tuple[str, Literal["brew", "brewfile"]]]:
-    """Third-party taps that kept items need but that no `tap` line names."""
-    from nixmigrate.mapping.db import tap_key
-
-    needed: dict[str, Literal["brew", "brewfile"]] = {}
-    for item, resolution in packages:
-        key = tap_key(item.tap) if item.tap else ""
-        if key and key not in listed and resolution.action in _STILL_IN_BREW:
-            needed.setdefault(key, item.source)
-    return list(needed.items())
-
-
-def resolve_mas(item: HomebrewItem) -> Resolution:
-    """App Store apps stay with mas, which only nix-darwin can declare."""
-    where = f" (id {item.mas_id})" if item.mas_id is not None else ""
-    decision = Decision(
-        action="mas",
-        confidence="rule",
-        reason=f"Mac App Store app{where}; nix-darwin keeps it with homebrew.masApps",
-        platforms=("darwin",),
-        chain=(f"rule {item.name}: App Store apps are installed by mas",),
-    )
-    return resolution_for(item, decision)
-
-
-def resolution_for(item: HomebrewItem, decision: Decision) -> Resolution:
-    """`decision` tied to `item`; a Brewfile condition fills in missing platforms."""
-    return Resolution(
-        kind=item.kind,
-        name=item.name,
-        action=decision.action,
-        confidence=decision.confidence,
-        reason=decision.reason,
-        attr=decision.attr,
-        program=decision.program,
-        platforms=decision.platforms or item.condition,
-        unfree=decision.unfree,
-        note=decision.note,
-        source=item.source,
-        on_request=item.on_request,
-        chain=decision.chain,
-        mas_id=item.mas_id,
-    )

@@ -6,12 +6,22 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 ItemKind = Literal[
-    "formula", "cask", "tap", "mas", "vscode", "go", "cargo", "uv", "npm", "whalebrew"
+    "formula",
+    "cask",
+    "tap",
+    "mas",
+    "vscode",
+    "go",
+    "cargo",
+    "uv",
+    "npm",
+    "whalebrew",
+    "flatpak",
 ]
 Action = Literal[
     "nix", "program", "service", "keep-brew", "keep-cask", "mas", "skip", "unmapped"
 ]
-Confidence = Literal["override", "curated", "rule", "heuristic", "none"]
+Confidence = Literal["override", "curated", "verified", "rule", "heuristic", "none"]
 
 ACTIONS: Final[tuple[Action, ...]] = (
     "nix",
@@ -26,6 +36,7 @@ ACTIONS: Final[tuple[Action, ...]] = (
 CONFIDENCES: Final[tuple[Confidence, ...]] = (
     "override",
     "curated",
+    "verified",  # found by `nixmigrate verify` in the user's own nixpkgs
     "rule",
     "heuristic",
     "none",
@@ -47,7 +58,8 @@ class Resolution:
     (e.g. "services.yabai"), for action `service`.
     `options` are the Homebrew Bundle options a kept item carries into nix-darwin's
     `homebrew.*` submodules, under their Brewfile names (`args`, `link`,
-    `restart_service`, `start_service`, `conflicts_with`, `greedy`, ...).
+    `restart_service`, `start_service`, `conflicts_with`, `greedy`, ...); options
+    nix-darwin cannot express are left out, and `note` says so.
     """
 
     kind: ItemKind
@@ -67,3 +79,4 @@ class Resolution:
     condition: str | None = None
     service: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None  # the Brewfile line that lists it, if one does

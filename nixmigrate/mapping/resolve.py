@@ -6,8 +6,9 @@ that only pick nixpkgs attributes known to exist. Every decision says how sure i
 (`confidence`), why (`reason`), and which steps were tried (`chain`).
 
 This module walks that chain for one name (`Resolver`). What a decision is lives in
-`decisions`; which items an inventory holds, and how their decisions become
-Resolutions, in `inventory_items`. The names callers use are re-exported here.
+`decisions`; which items an inventory holds in `inventory_items`; how their decisions
+become Resolutions (`resolve_inventory`, `explain_name`) in `resolutions`, which
+imports this module and never the other way round.
 """
 
 from __future__ import annotations
@@ -33,16 +34,7 @@ from nixmigrate.mapping.heuristics import (
     formula_candidates,
     load_known_names,
 )
-from nixmigrate.mapping.inventory_items import (
-    HOMEBREW_KINDS,
-    HomebrewItem,
-    collect_items,
-    other_brewfile_entries,
-    resolution_for,
-    resolve_items,
-    resolve_mas,
-)
-from nixmigrate.mapping.model import Action, Confidence, ItemKind, Resolution
+from nixmigrate.mapping.model import Action, Confidence
 from nixmigrate.mapping.rules import (
     Rules,
     exact_versioned,
@@ -57,20 +49,8 @@ from nixmigrate.mapping.rules import (
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
     from nixmigrate.mapping.schema import MappingEntry
-    from nixmigrate.scan.inventory import Inventory
 
-__all__ = [
-    "HOMEBREW_KINDS",
-    "Decision",
-    "HomebrewItem",
-    "Resolver",
-    "collect_items",
-    "explain_name",
-    "make_resolver",
-    "other_brewfile_entries",
-    "resolve_inventory",
-    "weakest",
-]
+__all__ = ["Decision", "Resolver", "make_resolver", "weakest"]
 
 _EntryKind = Literal["formula", "cask", "tap"]
 
@@ -338,47 +318,3 @@ def make_resolver(
         rules=load_rules(db.directory) if rules is None else rules,
         names=load_known_names(db.directory) if names is None else names,
     )
-
-
-# ---------------------------------------------------------------- entry points
-
-
-def resolve_inventory(
-    inventory: Inventory,
-    db: MappingDB,
-    overrides: MappingDB,
-    *,
-    names: Collection[str] | None = None,
-    rules: Rules | None = None,
-) -> tuple[Resolution, ...]:
-    """One Resolution per formula, cask, tap and App Store app, Brewfile included.
-
-    `names` (attributes known to exist) and `rules` default to the files next to the
-    database. An item both installed and in the Brewfile appears once, as `brew`.
-    """
-    resolver = make_resolver(db, overrides, names=names, rules=rules)
-    return resolve_items(resolver, inventory)
-
-
-def explain_name(
-    resolver: Resolver, name: str, *, kind: ItemKind | None = None
-) -> Resolution:
-    """A name outside any inventory: a formula, or a cask when `kind` says so or
-    when only a cask mapping knows the name (the formula would be a mere guess).
-    A name nothing knows is explained as an unmapped formula."""
-    if kind == "mas":
-        return resolve_mas(_named("mas", name))
-    if kind == "tap":
-        return resolution_for(_named("tap", name), resolver.tap(name))
-    if kind == "cask":
-        return resolution_for(_named("cask", name), resolver.cask(name))
-    decision = resolver.formula(name)
-    only_a_guess = decision.confidence in ("heuristic", "none")
-    if kind is None and only_a_guess and resolver.knows("cask", name):
-        return resolution_for(_named("cask", name), resolver.cask(name))
-    return resolution_for(_named("formula", name), decision)
-
-
-def _named(kind: ItemKind, name: str) -> HomebrewItem:
-    """An item known only by the name it was asked about."""
-    return HomebrewItem(kind=kind, name=name, query=name, key=name)

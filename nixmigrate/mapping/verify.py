@@ -3,16 +3,25 @@
 For each attribute path the evaluation reports whether it exists, its version,
 whether `meta.platforms` includes this machine (no platforms means all), and whether
 it is unfree. Every lookup is wrapped in `builtins.tryEval`, so one attribute that
-throws (a removed alias, say) does not fail the batch.
+throws (a removed alias, say) does not fail the batch. The same evaluation tries the
+candidate attributes of unmapped items (see verify_candidates) and reports whether
+each provides the command it needs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
 from nixmigrate.errors import NixmigrateError
+from nixmigrate.mapping.verify_model import (
+    FAILED,
+    AttrCheck,
+    Trial,
+    TrialCheck,
+    VerifyReport,
+)
 from nixmigrate.mapping.versions import compare
 from nixmigrate.nixlang import nix_list, nix_str
 
@@ -20,12 +29,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from nixmigrate.mapping.model import Resolution
+    from nixmigrate.system.nixpkgs import NixpkgsSource
     from nixmigrate.system.runner import Runner
-
-CheckStatus = Literal["ok", "missing", "broken", "not-a-package", "unavailable"]
-FAILED: Final[frozenset[CheckStatus]] = frozenset(
-    {"missing", "broken", "not-a-package"}
-)
 
 # The helpers take `pkgs` from the `let` that imports nixpkgs; see verify_expression.
 _PRELUDE: Final = """
@@ -60,46 +65,20 @@ _PRELUDE: Final = """
     in if !found.success then { exists = true; error = "evaluating it failed"; }
        else if found.value == null then { exists = false; error = null; }
        else describe found.value;
+  # only a store path that is already there is looked at: nothing gets built
+  hasCommand = drv: command:
+    let out = drv.outPath or null;
+    in out != null && builtins.pathExists
+      "${builtins.unsafeDiscardStringContext (toString out)}/bin/${command}";
+  probe = trial:
+    let found = builtins.tryEval (lookup trial.path);
+        drv = found.value;
+        usable = found.success && drv != null && builtins.isAttrs drv;
+    in check trial.path // (if usable then {
+      mainProgram = attempt (drv.meta.mainProgram or null);
+      hasCommand = attempt (hasCommand drv trial.command);
+    } else { });
 """
-
-
-@dataclass(frozen=True, slots=True)
-class AttrCheck:
-    """What the user's nixpkgs says about one attribute path."""
-
-    attr: str
-    exists: bool
-    error: str | None = None
-    package: bool | None = None
-    version: str | None = None
-    available: bool | None = None  # on this machine; None when it could not be told
-    unfree: bool = False
-
-    @property
-    def status(self) -> CheckStatus:
-        if not self.exists:
-            return "missing"
-        if self.error is not None:
-            return "broken"
-        if self.package is False:
-            return "not-a-package"
-        if self.available is False:
-            return "unavailable"
-        return "ok"
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    system: str
-    nixpkgs: str  # "<nixpkgs>" or the path given
-    checks: tuple[AttrCheck, ...]
-
-    def check(self, attr: str) -> AttrCheck | None:
-        return next((c for c in self.checks if c.attr == attr), None)
-
-    @property
-    def failed(self) -> tuple[AttrCheck, ...]:
-        return tuple(c for c in self.checks if c.status in FAILED)
 
 
 def attr_path(attr: str) -> tuple[str, ...]:
@@ -107,40 +86,79 @@ def attr_path(attr: str) -> tuple[str, ...]:
     return tuple(attr.split("."))
 
 
-def verify_expression(attrs: Sequence[str]) -> str:
-    """One Nix expression that checks every attribute path of `attrs`."""
-    paths = nix_list(nix_list(nix_str(c) for c in attr_path(a)) for a in attrs)
+def verify_expression(
+    attrs: Sequence[str],
+    trials: Sequence[Trial] = (),
+    *,
+    nixpkgs_expr: str = "<nixpkgs>",
+) -> str:
+    """One Nix expression that checks every attribute path of `attrs` and tries every
+    candidate of `trials`; `nixpkgs_expr` is what to import (see system/nixpkgs)."""
+    paths = nix_list(_path_list(a) for a in attrs)
+    tried = nix_list(
+        f"{{ path = {_path_list(t.attr)}; command = {nix_str(t.command)}; }}"
+        for t in trials
+    )
     return (
         "let\n"
-        "  pkgs = import <nixpkgs> { config = { allowUnfree = true; }; overlays = [ ]; };"
+        f"  pkgs = import ({nixpkgs_expr}) "
+        "{ config = { allowUnfree = true; }; overlays = [ ]; };"
         f"{_PRELUDE}"
         "in {\n"
         "  system = hostSystem;\n"
         f"  results = map check {paths};\n"
+        f"  trials = map probe {tried};\n"
         "}\n"
     )
 
 
-def verify_attrs(
-    runner: Runner, attrs: Sequence[str], *, nixpkgs: Path | None = None
-) -> VerifyReport:
-    """Evaluate every attribute in one call to nix-instantiate (or `nix eval`)."""
-    from nixmigrate.system.nix import eval_json
+def _path_list(attr: str) -> str:
+    return nix_list(nix_str(c) for c in attr_path(attr))
 
+
+def verify_attrs(
+    runner: Runner,
+    attrs: Sequence[str],
+    *,
+    nixpkgs: Path | None = None,
+    source: NixpkgsSource | None = None,
+    trials: Sequence[Trial] = (),
+) -> VerifyReport:
+    """Evaluate every attribute and candidate in one call to nix-instantiate (or
+    `nix eval`), against `source`, else the nixpkgs at `nixpkgs`, else <nixpkgs>."""
+    from nixmigrate.system.nix import eval_json
+    from nixmigrate.system.nixpkgs import NixpkgsSource
+
+    if source is None:
+        source = (
+            NixpkgsSource(kind="path", described=str(nixpkgs), search_path=nixpkgs)
+            if nixpkgs is not None
+            else NixpkgsSource(kind="nix-path", described="<nixpkgs>")
+        )
     unique = tuple(dict.fromkeys(attrs))
-    raw = eval_json(runner, verify_expression(unique), nixpkgs=nixpkgs)
-    return parse_verify_output(raw, unique, nixpkgs=nixpkgs)
+    expr = verify_expression(unique, trials, nixpkgs_expr=source.import_expr)
+    raw = eval_json(runner, expr, nixpkgs=source.search_path, flakes=source.flakes)
+    report = parse_verify_output(raw, unique, trials=trials)
+    return replace(report, nixpkgs=source.described, source=source.kind)
 
 
 def parse_verify_output(
-    raw: object, attrs: Sequence[str], *, nixpkgs: Path | None = None
+    raw: object,
+    attrs: Sequence[str],
+    *,
+    nixpkgs: Path | None = None,
+    trials: Sequence[Trial] = (),
 ) -> VerifyReport:
     if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
         msg = "the Nix evaluation did not return {system, results}"
         raise NixmigrateError(msg, hint="re-run with --debug and report it")
     results = raw["results"]
-    if len(results) != len(attrs):
+    answered = raw.get("trials", [])
+    if len(results) != len(attrs) or not isinstance(answered, list):
         msg = f"asked Nix about {len(attrs)} attributes, got {len(results)} answers"
+        raise NixmigrateError(msg, hint="re-run with --debug and report it")
+    if trials and len(answered) != len(trials):
+        msg = f"asked Nix about {len(trials)} candidates, got {len(answered)} answers"
         raise NixmigrateError(msg, hint="re-run with --debug and report it")
     return VerifyReport(
         system=str(raw.get("system", "")),
@@ -148,6 +166,20 @@ def parse_verify_output(
         checks=tuple(
             _check(attr, item) for attr, item in zip(attrs, results, strict=True)
         ),
+        trials=tuple(
+            _trial_check(trial, item)
+            for trial, item in zip(trials, answered[: len(trials)], strict=True)
+        ),
+    )
+
+
+def _trial_check(trial: Trial, item: object) -> TrialCheck:
+    fields = item if isinstance(item, dict) else {}
+    return TrialCheck(
+        trial=trial,
+        check=_check(trial.attr, item),
+        main_program=_opt_str(fields.get("mainProgram")),
+        has_command=_opt_bool(fields.get("hasCommand")),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nixmigrate.plan.config import (
-    HOME_STATE_VERSION,
     ConfigModel,
     FlakeModel,
     HomeHost,
@@ -13,10 +12,12 @@ from nixmigrate.plan.config import (
     MutableLink,
     NixosHost,
     ProgramModule,
+    home_module_path,
 )
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.homebrew import plan_homebrew
 from nixmigrate.plan.hosts import (
+    binary_caches,
     darwin_host,
     flake_inputs,
     linux_home_host,
@@ -26,8 +27,10 @@ from nixmigrate.plan.hosts import (
     second_output,
 )
 from nixmigrate.plan.links import is_darwin_only, sort_links
+from nixmigrate.plan.module_requirements import required_settings
 from nixmigrate.plan.packages import BUCKETS, Bucket
 from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.services import enabled_services
 
 
 def build_config(facts: Facts, through: Phase) -> ConfigModel:
@@ -49,13 +52,21 @@ def build_config(facts: Facts, through: Phase) -> ConfigModel:
             nixos_hosts.append(module)
     darwin = (
         darwin_host(
-            options, through=through, homebrew=homebrew is not None, unfree=bool(unfree)
+            options,
+            through=through,
+            homebrew=homebrew is not None,
+            unfree=bool(unfree),
+            services=enabled_services(facts.inventory),
         )
         if options.is_darwin
         else None
     )
     return ConfigModel(
-        flake=FlakeModel(flake_inputs(options, through), tuple(outputs)),
+        flake=FlakeModel(
+            flake_inputs(options, through),
+            tuple(outputs),
+            binary_caches(options, through),
+        ),
         home_modules=home_modules(facts, through),
         program_modules=program_modules(facts, through),
         darwin_hosts=(darwin,) if darwin else (),
@@ -92,15 +103,22 @@ def home_modules(facts: Facts, through: Phase) -> tuple[HomeModule, ...]:
         facts.packages(declarative=declarative) if through >= Phase.PACKAGES else None
     )
     links = links_for(facts, through)
+    state_version = facts.options.state_versions.home
     programs: Mapping[str, Bucket] = facts.declarative.buckets if declarative else {}
     return tuple(
         HomeModule(
-            relpath=f"home/{bucket}.nix",
+            relpath=home_module_path(bucket),
             imports=_program_imports(programs, bucket),
             packages=packages.packages[bucket] if packages else (),
             programs=packages.programs[bucket] if packages else (),
             links=tuple(link for link in links if _link_bucket(link) == bucket),
-            state_version=HOME_STATE_VERSION if bucket == "common" else None,
+            state_version=state_version if bucket == "common" else None,
+            settings=required_settings(
+                [
+                    *(p.name for p in (packages.programs[bucket] if packages else ())),
+                    *(name for name in programs if programs[name] == bucket),
+                ]
+            ),
         )
         for bucket in BUCKETS
     )

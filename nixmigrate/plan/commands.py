@@ -6,6 +6,7 @@ import shlex
 from typing import Final
 
 from nixmigrate.plan.config import BACKUP_EXTENSION
+from nixmigrate.plan.hosts import RASPBERRY_PI_FLAKE
 from nixmigrate.plan.options import PlanOptions, SecondHost
 from nixmigrate.scan.inventory import HostInfo
 
@@ -13,7 +14,9 @@ from nixmigrate.scan.inventory import HostInfo
 NIX_FLAKES: Final = ("nix", "--extra-experimental-features", "nix-command flakes")
 DARWIN_REBUILD_FLAKE: Final = "nix-darwin/master#darwin-rebuild"
 HOME_MANAGER_FLAKE: Final = "home-manager/master"
-NIXOS_REBUILD_FLAKE: Final = "nixpkgs#nixos-rebuild"
+NIXOS_REBUILD_FLAKE: Final = "nixpkgs#nixos-rebuild"  # nixos-rebuild-ng since 25.11
+# nixos-rebuild-ng's flag for activating with sudo on --target-host (was --use-remote-sudo)
+NIXOS_REBUILD_SUDO: Final = "--sudo"
 
 
 def flake_ref(options: PlanOptions, attr: str) -> str:
@@ -95,11 +98,25 @@ def deploy_command(options: PlanOptions, other: SecondHost, user: str) -> str:
         "--target-host",
         target,
         *build_remote,
-        "--use-remote-sudo",
+        NIXOS_REBUILD_SUDO,
     )
     return shlex.join(argv)
 
 
 def sd_image_command(options: PlanOptions, other: SecondHost) -> str:
+    """The host's own SD card image, from nixos-raspberrypi's sd-image module."""
     attr = f"nixosConfigurations.{other.name}.config.system.build.sdImage"
-    return shlex.join((*NIX_FLAKES, "build", flake_ref(options, attr)))
+    argv = (*NIX_FLAKES, "build", "--accept-flake-config", flake_ref(options, attr))
+    return shlex.join(argv)
+
+
+def installer_image_command(other: SecondHost) -> str:
+    """nixos-raspberrypi's own installer image for the board (its `installerImages`)."""
+    attr = f"installerImages.rpi{other.pi_model}"
+    argv = (
+        *NIX_FLAKES,
+        "build",
+        "--accept-flake-config",
+        f"{RASPBERRY_PI_FLAKE}#{attr}",
+    )
+    return shlex.join(argv)

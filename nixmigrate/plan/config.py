@@ -10,12 +10,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-HOME_STATE_VERSION: Final = "25.05"
-DARWIN_STATE_VERSION: Final = 6
-NIXOS_STATE_VERSION: Final = "25.05"
+# The newest Home Manager / NixOS release this version knows: the stateVersion of a new
+# configuration. An existing one keeps its own (see StateVersions). Change it together
+# with the option lists in render/options/ and say so in the CHANGELOG.
+NEWEST_RELEASE: Final = "26.11"
+HOME_STATE_VERSION: Final = NEWEST_RELEASE
+NIXOS_STATE_VERSION: Final = NEWEST_RELEASE
+DARWIN_STATE_VERSION: Final = 7  # nix-darwin counts its own (system.maxStateVersion)
 BACKUP_EXTENSION: Final = "before-nix"
 
 LinkOption = Literal["xdg.configFile", "home.file"]
+
+
+def home_module_path(bucket: str) -> str:
+    """home/common.nix, home/darwin.nix, home/linux.nix."""
+    return f"home/{bucket}.nix"
+
+
+@dataclass(frozen=True, slots=True)
+class StateVersions:
+    """The stateVersions to write: the newest release for a new configuration, or the
+    ones the generated files already have, which must never change under the user."""
+
+    home: str = HOME_STATE_VERSION
+    nixos: str = NIXOS_STATE_VERSION
+    darwin: int = DARWIN_STATE_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +59,23 @@ class FlakeOutput:
     host_dir: str
     modules: tuple[str, ...] = ()
     unfree: bool = False  # standalone home: the flake builds pkgs with the predicate
+    builder: str = "inputs.nixpkgs.lib.nixosSystem"  # nixos: the function called
+    special_inputs: tuple[str, ...] = ()  # nixos: inputs passed in specialArgs by name
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryCache:
+    """A substituter the flake's `nixConfig` offers, with its public key."""
+
+    url: str
+    public_key: str
 
 
 @dataclass(frozen=True, slots=True)
 class FlakeModel:
     inputs: tuple[FlakeInput, ...]
     outputs: tuple[FlakeOutput, ...]
+    caches: tuple[BinaryCache, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +106,8 @@ class HomeModule:
     programs: tuple[ProgramEnable, ...] = ()
     links: tuple[MutableLink, ...] = ()
     state_version: str | None = None  # only in common.nix
+    settings: tuple[tuple[str, object], ...] = ()  # option path, value (see
+    # plan/module_requirements.py: what enabled modules' assertions demand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,19 +127,41 @@ class MasApp:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleEntry:
+    """One `homebrew.brews`/`casks`/`taps` entry: a name, or a nix-darwin submodule
+    when the Brewfile gave it options (under their Brewfile names)."""
+
+    name: str
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class HomebrewModel:
     """`hosts/<host>/homebrew.nix` (nix-darwin `homebrew` + nix-homebrew)."""
 
     relpath: str
     user: str
-    brews: tuple[str, ...] = ()
-    casks: tuple[str, ...] = ()
-    casks_left_installed: tuple[str, ...] = ()  # listed only so cleanup keeps them
-    taps: tuple[str, ...] = ()
+    brews: tuple[BundleEntry, ...] = ()
+    casks: tuple[BundleEntry, ...] = ()
+    casks_left_installed: tuple[BundleEntry, ...] = ()  # listed so cleanup keeps them
+    taps: tuple[BundleEntry, ...] = ()
     mas_apps: tuple[MasApp, ...] = ()
+    cask_args: Mapping[str, object] = field(default_factory=dict)
+    vscode: tuple[str, ...] = ()
+    go_packages: tuple[str, ...] = ()
+    cargo_packages: tuple[str, ...] = ()
+    extra_config: tuple[str, ...] = ()  # Brewfile lines nix-darwin has no option for
     cleanup: Literal["none", "uninstall", "zap"] = "none"
     nix_homebrew: bool = False
     rosetta: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEnable:
+    """`services.<x>.enable = true;` (+ `package = pkgs.<attr>;` when not the default)."""
+
+    option: str  # "services.yabai"
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +177,7 @@ class DarwinHost:
     touch_id: bool = False
     defaults: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     sops: bool = False
+    services: tuple[ServiceEnable, ...] = ()  # nix-darwin services (phase 7)
     state_version: int = DARWIN_STATE_VERSION
     backup_extension: str = BACKUP_EXTENSION
 
@@ -136,7 +191,7 @@ class NixosHost:
     home: str
     home_imports: tuple[str, ...]
     imports: tuple[str, ...] = ()  # e.g. ./hardware-configuration.nix
-    raspberry_pi_board: str | None = None
+    raspberry_pi_model: str | None = None  # "5", "4", "3", "02": board from the flake
     systemd_boot: bool = False
     unfree: bool = False
     sops: bool = False

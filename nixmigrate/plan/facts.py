@@ -15,7 +15,11 @@ from nixmigrate.plan.links import (
 )
 from nixmigrate.plan.options import PlanOptions
 from nixmigrate.plan.packages import PackageSet, installed, plan_packages
-from nixmigrate.plan.program_files import FileClash, program_clashes
+from nixmigrate.plan.program_files import (
+    FileClash,
+    login_shells_left_alone,
+    program_clashes,
+)
 from nixmigrate.scan.inventory import Inventory, StowPackage
 
 
@@ -28,6 +32,7 @@ class Facts:
     mutable_links: tuple[MutableLink, ...]
     declarative: DeclarativePlan
     clashes: tuple[FileClash, ...]  # programs not enabled: their files are the user's
+    login_shells: tuple[str, ...]  # shells not enabled: not chosen as declarative
     packages_before_programs: PackageSet  # phases 2-3
     packages_with_programs: PackageSet  # phase 4 on: some move to home/programs/
 
@@ -47,10 +52,10 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
     stow = _stow_context(inventory, options)
     mutable = with_links(mutable_packages(stow.stow)) if stow else ()
     links = [link for p in mutable for link in package_links(stow, p)] if stow else []
-    clashes = program_clashes(
-        stow, installed(inventory.resolutions), inventory.home_files
-    )
-    not_enabled = frozenset(c.program for c in clashes)
+    chosen = installed(inventory.resolutions)
+    clashes = program_clashes(stow, chosen, inventory.home_files)
+    shells = login_shells_left_alone(stow, chosen)
+    not_enabled = frozenset(c.program for c in clashes) | frozenset(shells)
     declarative = plan_declarative(
         stow,
         inventory.resolutions,
@@ -66,6 +71,7 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
         mutable_links=sort_links(links),
         declarative=declarative,
         clashes=clashes,
+        login_shells=shells,
         packages_before_programs=plan_packages(inventory, not_enabled=not_enabled),
         packages_with_programs=plan_packages(
             inventory,

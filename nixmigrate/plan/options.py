@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal, Protocol
 
 from nixmigrate.errors import UsageError
+from nixmigrate.plan.boards import DEFAULT_PI_MODEL, PI_MODELS
+from nixmigrate.plan.config import StateVersions
 from nixmigrate.plan.phases import Phase
 
 HostKind = Literal["nixos", "raspberry-pi", "standalone"]
@@ -32,6 +34,7 @@ class SecondHost:
     kind: HostKind
     user: str = ""  # "" means the same user as on the first machine
     address: str = ""  # ssh address for deploys; "" means `name`
+    pi_model: str = DEFAULT_PI_MODEL  # raspberry-pi only: one of PI_MODELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ class PlanOptions:
     determinate_nix: bool = (
         False  # Determinate Nix manages nix.conf: nix.enable = false
     )
+    state_versions: StateVersions = field(default_factory=StateVersions)
 
     @property
     def is_darwin(self) -> bool:
@@ -183,6 +187,9 @@ def _validate_second_host(host: SecondHost, first: str) -> None:
     if host.kind == "raspberry-pi" and host.system != "aarch64-linux":
         msg = "a Raspberry Pi host must be aarch64-linux"
         raise UsageError(msg, hint="pass --second-system aarch64-linux")
+    if host.kind == "raspberry-pi" and host.pi_model not in PI_MODELS:
+        msg = f"unknown Raspberry Pi model '{host.pi_model}'"
+        raise UsageError(msg, hint=f"use one of {', '.join(PI_MODELS)}")
     if sanitize_host_name(host.name) != host.name or host.name == first:
         msg = f"second machine name '{host.name}' is not usable"
         raise UsageError(msg, hint="choose a short name different from this machine's")

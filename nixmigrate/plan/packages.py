@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from nixmigrate.mapping.model import Resolution
+from nixmigrate.plan.bundle_entries import kept_brew_entries, on_darwin
 from nixmigrate.plan.config import ProgramEnable
 from nixmigrate.scan.inventory import Inventory
 
@@ -69,8 +70,9 @@ _NO_PACKAGE_OPTION: Final = frozenset(
         "yarn",
     }
 )
-_INSTALLS: Final = frozenset({"nix", "program"})
-_DEFAULT_TAPS: Final = frozenset({"homebrew/core", "homebrew/cask"})
+# a `service` item's package is installed too: its commands come from Nix before
+# phase 7 stops the Homebrew service and lets nix-darwin run it
+_INSTALLS: Final = frozenset({"nix", "program", "service"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +93,14 @@ def bucket_of(platforms: Iterable[str]) -> Bucket:
 
 
 def installed(resolutions: Iterable[Resolution]) -> tuple[Resolution, ...]:
-    """Formulae and casks the user asked for that Nix provides (nix or program)."""
+    """Formulae, casks and uv tools the user asked for that Nix provides
+    (nix, program, service)."""
     return tuple(
         r
         for r in resolutions
-        if r.kind in ("formula", "cask") and r.action in _INSTALLS and r.on_request
+        if r.kind in ("formula", "cask", "uv")
+        and r.action in _INSTALLS
+        and r.on_request
     )
 
 
@@ -168,37 +173,19 @@ def plan_packages(
 
 
 def kept_brews(inventory: Inventory) -> tuple[str, ...]:
-    """Formulae Homebrew keeps: `keep-brew`, and `unmapped` ones nothing replaces."""
-    taps = {f.name: f.tap for f in inventory.brew.formulae}
-    names = {
-        _qualified(r.name, taps.get(r.name, ""))
-        for r in inventory.resolutions
-        if r.kind == "formula"
-        and r.action in ("keep-brew", "unmapped")
-        and r.on_request
-    }
-    return tuple(sorted(names))
+    """Formulae Homebrew keeps on the Mac: `keep-brew`, and `unmapped` ones."""
+    return tuple(entry.name for entry in kept_brew_entries(inventory))
 
 
-def unmapped_formulae(inventory: Inventory) -> tuple[str, ...]:
+def unmapped_formulae(inventory: Inventory, *, darwin: bool = False) -> tuple[str, ...]:
+    """Formulae nothing maps; on a Mac, only those that apply to it."""
     return tuple(
         sorted(
             r.name
             for r in inventory.resolutions
-            if r.kind == "formula" and r.action == "unmapped" and r.on_request
+            if r.kind == "formula"
+            and r.action == "unmapped"
+            and r.on_request
+            and (not darwin or on_darwin(r))
         )
     )
-
-
-def _qualified(name: str, tap: str) -> str:
-    if not tap or tap in _DEFAULT_TAPS or "/" in name:
-        return name
-    return f"{tap}/{name}"
-
-
-def cask_qualified(token: str, tap: str) -> str:
-    return _qualified(token, tap)
-
-
-def third_party_taps(taps: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(taps) - _DEFAULT_TAPS))

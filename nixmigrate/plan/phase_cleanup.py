@@ -1,7 +1,14 @@
-"""Phase 7: unstow the rest, uninstall migrated formulae, archive the dotfiles repo."""
+"""Phase 7: unstow the rest, uninstall migrated formulae, archive the dotfiles repo.
+
+A formula whose Homebrew service runs is uninstalled only when nix-darwin runs the
+service instead (action `service`): its Homebrew service is stopped first, and the
+switch that follows enables the nix-darwin one and checks it is loaded.
+"""
 
 from __future__ import annotations
 
+from nixmigrate.mapping.model import Resolution
+from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
@@ -9,6 +16,12 @@ from nixmigrate.plan.links import restow_command, unstow_step
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.plan.services import (
+    launchd_services,
+    service_checks,
+    service_resolutions,
+    started_formulae,
+)
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Step
 from nixmigrate.scan.inventory import StowPackage
 
@@ -23,7 +36,9 @@ def cleanup_phase(facts: Facts) -> PhasePlan:
         steps.extend(unstow_step(facts.stow, p) for p in remaining)
     steps.extend(uninstall)
     if facts.options.is_darwin:
-        steps.append(Activate(activate_argv(facts.options, installed=True)))
+        services = launchd_services(facts.inventory)
+        argv = activate_argv(facts.options, installed=True)
+        steps.append(Activate(argv, services=services))
     archive, archive_note = _archive(facts)
     steps.extend(archive)
     return PhasePlan(
@@ -31,14 +46,18 @@ def cleanup_phase(facts: Facts) -> PhasePlan:
         title=PHASES[Phase.CLEANUP].title,
         preconditions=(
             "phases 1-6 (as far as wanted) were applied and you have used the result",
+            *_data_moves(facts),
         ),
         steps=tuple(steps),
         commands=("nixmigrate apply --phase 7",),
-        verify=("`brew list --formula` shows only what homebrew.brews keeps",),
+        verify=(
+            "`brew list --formula` shows only what homebrew.brews keeps",
+            *service_checks(facts.inventory),
+        ),
         undo=(
             (
                 "nixmigrate rollback (re-stows packages, reinstalls uninstalled formulae, "
-                "moves the archive back)"
+                "starts their Homebrew services again, moves the archive back)"
             ),
         ),
         notes=_notes(facts, remaining, uninstall, archive_note),
@@ -61,17 +80,27 @@ def _remaining_packages(facts: Facts) -> tuple[StowPackage, ...]:
 
 
 def _brew_uninstalls(facts: Facts) -> tuple[BrewUninstall, ...]:
-    present = {f.name for f in facts.inventory.brew.formulae}
-    found = {
-        r.name: BrewUninstall(r.name, _replacement(r.attr, r.program))
-        for r in installed(facts.inventory.resolutions)
-        if r.kind == "formula" and r.name in present
-    }
+    """Migrated formulae; one whose service runs only if nix-darwin runs it now."""
+    inventory = facts.inventory
+    present = {f.name for f in inventory.brew.formulae}
+    running = started_formulae(inventory)
+    found: dict[str, BrewUninstall] = {}
+    for r in installed(inventory.resolutions):
+        if r.kind != "formula" or r.name not in present:
+            continue
+        started = base_name(r.name) in running
+        if started and (r.action != "service" or not facts.options.is_darwin):
+            continue  # nothing would run its service
+        found[r.name] = BrewUninstall(r.name, _replacement(r), stop_service=started)
     return tuple(found[name] for name in sorted(found))
 
 
-def _replacement(attr: str | None, program: str | None) -> str:
-    return f"replaced by programs.{program}" if program else f"replaced by pkgs.{attr}"
+def _replacement(r: Resolution) -> str:
+    if r.action == "service" and r.service:
+        return f"replaced by {r.service} (pkgs.{r.attr})"
+    if r.program:
+        return f"replaced by programs.{r.program}"
+    return f"replaced by pkgs.{r.attr}"
 
 
 def _archive(facts: Facts) -> tuple[tuple[Archive, ...], str]:
@@ -120,6 +149,7 @@ def _notes(
             "apply uninstalls a formula only when its commands already resolve into a "
             "Nix profile, and lists the ones it keeps"
         )
+    notes.extend(_service_notes(facts, uninstall))
     if facts.options.is_darwin:
         mode = "zap" if facts.options.homebrew_zap else "uninstall"
         notes.append(
@@ -131,3 +161,40 @@ def _notes(
         if skipped:
             notes.append(f"marked skip, so cleanup removes them: {', '.join(skipped)}")
     return tuple(notes)
+
+
+def _data_moves(facts: Facts) -> tuple[str, ...]:
+    """A server the user moved to Nix: its data must be dumped while Homebrew's runs."""
+    moves: list[str] = []
+    for r, module in service_resolutions(facts.inventory):
+        server = server_of(facts.inventory, r.name)
+        if server is not None:
+            where = data_dir(facts.inventory, r.name)
+            moves.append(
+                f"{r.name} moves to {module.option}: this phase stops and uninstalls "
+                f"the Homebrew server, so first save its data ({where}); moving it "
+                f"takes {server.move}"
+            )
+    return tuple(moves)
+
+
+def _service_notes(facts: Facts, uninstall: tuple[BrewUninstall, ...]) -> list[str]:
+    stopped = [u.name for u in uninstall if u.stop_service]
+    notes: list[str] = []
+    if stopped:
+        notes.append(
+            "Homebrew services stopped before their formula goes (rollback starts "
+            f"them again): {', '.join(stopped)}"
+        )
+    enabled = [m.option for _, m in service_resolutions(facts.inventory)]
+    if enabled and facts.options.is_darwin:
+        notes.append(
+            f"nix-darwin services enabled by the switch: {', '.join(enabled)}; "
+            "apply checks each is loaded (`launchctl print`)"
+        )
+        notes.append(
+            "applied together with earlier phases, this configuration is switched "
+            "to first by an earlier phase: that switch stops the Homebrew services "
+            "and starts these, so the two never run at once"
+        )
+    return notes

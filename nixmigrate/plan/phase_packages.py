@@ -9,7 +9,7 @@ from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed, installed_attr, unmapped_formulae
 from nixmigrate.plan.phases import PHASES, Phase
-from nixmigrate.plan.program_files import describe_clash
+from nixmigrate.plan.program_files import describe_clash, describe_login_shell
 
 
 def packages_phase(facts: Facts) -> PhasePlan:
@@ -60,7 +60,7 @@ def _notes(facts: Facts) -> tuple[str, ...]:
             f"Linux-only packages (home/linux.nix): {', '.join(pkgs.packages['linux'])}"
         )
     notes.extend(_clash_notes(facts))
-    unmapped = unmapped_formulae(facts.inventory)
+    unmapped = unmapped_formulae(facts.inventory, darwin=facts.options.is_darwin)
     if unmapped:
         where = "homebrew.brews" if facts.options.is_darwin else "Homebrew"
         notes.append(f"no Nix mapping, kept in {where}: {', '.join(unmapped)}")
@@ -87,6 +87,12 @@ def _clash_notes(facts: Facts) -> list[str]:
                 converted=clash.program in facts.declarative.programs,
             )
         )
+    clashed = {clash.program for clash in facts.clashes}
+    for shell in facts.login_shells:
+        if shell not in clashed:
+            res = _resolution(shell, chosen)
+            attr = installed_attr(shell, res.attr if res else None)
+            notes.append(describe_login_shell(shell, attr))
     return notes
 
 

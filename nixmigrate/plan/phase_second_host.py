@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from nixmigrate.plan.assemble import links_for
-from nixmigrate.plan.commands import deploy_command, sd_image_command
+from nixmigrate.plan.commands import (
+    deploy_command,
+    installer_image_command,
+    sd_image_command,
+)
 from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.homebrew import kept_casks, mas_apps
 from nixmigrate.plan.hosts import second_user
@@ -37,7 +41,11 @@ def _preconditions(other: SecondHost, user: str) -> tuple[str, ...]:
         return (
             f"Nix is installed on {other.name} and this repository is cloned there",
         )
-    found = [f"`ssh {user}@{address}` works and {user} may use sudo there"]
+    sudo = (
+        f"`ssh {user}@{address}` works and {user} may use sudo there (if sudo asks "
+        "for a password, add --ask-sudo-password to the deploy command)"
+    )
+    found = [sudo]
     if other.kind == "nixos":
         found.append(
             f"copy /etc/nixos/hardware-configuration.nix from {other.name} to "
@@ -78,13 +86,32 @@ def _notes(facts: Facts, other: SecondHost) -> tuple[str, ...]:
     if left_out:
         notes.append(f"left out on {other.name} (macOS only): {', '.join(left_out)}")
     if other.kind == "raspberry-pi":
-        notes.append(
-            "raspberry-pi-nix builds the Raspberry Pi kernel: use the nix-community "
-            "binary cache or expect a long build"
-        )
+        notes.extend(_raspberry_pi_notes(facts, other))
     if other.system != facts.options.system:
         notes.append(f"{other.system} is built on {other.name} itself (--build-host)")
     return tuple(notes)
+
+
+def _raspberry_pi_notes(facts: Facts, other: SecondHost) -> list[str]:
+    notes = [
+        (
+            f"Raspberry Pi {other.pi_model} support comes from nvmd/nixos-raspberrypi "
+            f"(board module raspberry-pi-{other.pi_model}.base); flake.nix offers its "
+            "binary cache in nixConfig so the vendor kernel is downloaded, not built "
+            "(Nix uses it for trusted users; otherwise add it to nix.conf)"
+        ),
+        (
+            "instead of this host's own image you may boot nixos-raspberrypi's "
+            f"installer image (`{installer_image_command(other)}`, credentials shown "
+            "on its screen) and deploy to it as root"
+        ),
+    ]
+    if facts.options.system != other.system:
+        notes.append(
+            f"building the {other.system} image on this machine needs an "
+            f"{other.system} builder (a remote builder in nix.conf's `builders`)"
+        )
+    return notes
 
 
 def _darwin_only_items(facts: Facts) -> list[str]:

@@ -97,6 +97,18 @@ SHADOWED: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
+# Login shells: enabling the module writes the shell's startup files, on a machine that
+# may have had none. A formula alone installs the package; the module is enabled only
+# for a shell whose Stow package the user chose as declarative (named after the shell,
+# or holding one of its startup files).
+LOGIN_SHELL_PACKAGES: Final[Mapping[str, frozenset[str]]] = {
+    "bash": frozenset({"bash"}),
+    "fish": frozenset({"fish"}),
+    "nushell": frozenset({"nushell", "nu"}),
+    "zsh": frozenset({"zsh"}),
+}
+
+
 def program_files(program: str) -> tuple[tuple[str, str], ...]:
     """(user file, generated file) pairs for `program`, generated files first."""
     written = tuple((path, path) for path in PROGRAM_FILES.get(program, ()))
@@ -204,6 +216,56 @@ def program_clashes(
         if clash is not None:
             found[res.program] = clash
     return tuple(found[name] for name in sorted(found))
+
+
+def login_shells_left_alone(
+    ctx: StowContext | None, chosen: Iterable[Resolution]
+) -> tuple[str, ...]:
+    """Login shells installed as a package only: no declarative Stow package of theirs."""
+    packages = ctx.stow.packages if ctx else ()
+    declarative = _declarative_shells(owned_paths(ctx, packages), packages)
+    return tuple(
+        sorted(
+            {
+                res.program
+                for res in chosen
+                if res.action == "program"
+                and res.program is not None
+                and res.program in LOGIN_SHELL_PACKAGES
+                and res.program not in declarative
+            }
+        )
+    )
+
+
+def _declarative_shells(
+    owned: OwnedPaths, packages: Iterable[StowPackage]
+) -> frozenset[str]:
+    def chosen(package: StowPackage) -> bool:
+        return package.include and package.mode == "declarative"
+
+    found = {
+        shell
+        for shell, names in LOGIN_SHELL_PACKAGES.items()
+        for package in packages
+        if chosen(package) and package.name.lower() in names
+    }
+    for shell in LOGIN_SHELL_PACKAGES:
+        for path, _ in program_files(shell):
+            owner = owned.owner(path)
+            if owner is not None and chosen(owner[1]):
+                found.add(shell)
+    return frozenset(found)
+
+
+def describe_login_shell(shell: str, attr: str) -> str:
+    """The plan note for a login shell whose module is left off."""
+    files = ", ".join(f"~/{path}" for path in PROGRAM_FILES[shell])
+    return (
+        f"programs.{shell} not enabled: it would write {files}, the startup files of "
+        f"a login shell; pkgs.{attr} is installed instead (mark your {shell} Stow "
+        "package declarative to let Home Manager write them)"
+    )
 
 
 def describe_clash(

@@ -45,13 +45,29 @@ class Unstow:
 
 @dataclass(frozen=True, slots=True)
 class BrewUninstall:
-    """`brew uninstall NAME`; inverse `brew install NAME`. Casks are never uninstalled."""
+    """`brew uninstall NAME`; inverse `brew install NAME`. Casks are never uninstalled.
+
+    With `stop_service`, `brew services stop NAME` runs first (inverse
+    `brew services start NAME`): its nix-darwin service takes over at the switch.
+    """
 
     name: str
     reason: str = ""
+    stop_service: bool = False
 
     def describe(self) -> str:
+        if self.stop_service:
+            return f"brew services stop {self.name}, brew uninstall {self.name}"
         return f"brew uninstall {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchdService:
+    """A service the switch must leave loaded: `launchctl print DOMAIN/LABEL`."""
+
+    option: str  # the nix-darwin option, e.g. "services.yabai"
+    label: str  # e.g. "org.nixos.yabai"
+    domain: str = "gui"  # "gui" (the user's, gui/<uid>) or "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +86,18 @@ class Activate:
     """The switch (`darwin-rebuild switch --flake DIR#HOST` or `home-manager switch ...`).
 
     After it runs, every path in `managed` (relative to home) must be a link that
-    home-manager made (it resolves into /nix/store); otherwise the phase is rolled back.
+    home-manager made (it resolves into /nix/store), and every one of `services` must
+    be loaded in launchd; otherwise the phase is rolled back.
     """
 
     argv: tuple[str, ...]
     managed: tuple[str, ...] = ()
+    services: tuple[LaunchdService, ...] = ()  # checked with `launchctl print`
+    stops: tuple[str, ...] = ()  # brew services to stop first: the switch replaces them
 
     def describe(self) -> str:
-        return f"activate: {shlex.join(self.argv)}"
+        stopping = "".join(f"brew services stop {name}, " for name in self.stops)
+        return f"{stopping}activate: {shlex.join(self.argv)}"
 
 
 Step = Unstow | BrewUninstall | Archive | Activate

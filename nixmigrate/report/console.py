@@ -7,7 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from nixmigrate.mapping.model import Resolution
+from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
+from nixmigrate.report.services import ServiceRow
 from nixmigrate.scan.inventory import Inventory, StowInventory
 
 
@@ -27,6 +29,16 @@ def render_inventory(console: Console, inventory: Inventory) -> None:
 
 
 def render_report(console: Console, report: Report) -> None:
+    console.print(Text(report.accounted_line, style="bold"))
+    gone = dropped(report.accounting)
+    if gone:
+        table = Table(title=f"Dropped or not on this machine ({len(gone)})")
+        for column in ("kind", "name", "line", "why"):
+            table.add_column(column)
+        for row in gone:
+            line = str(row.line) if row.line is not None else ""
+            table.add_row(row.kind, Text(row.name), line, Text(row.reason))
+        console.print(table)
     found = Table(title="Found", show_header=False)
     for label, count in report.found.items():
         found.add_row(label, str(count))
@@ -39,6 +51,8 @@ def render_report(console: Console, report: Report) -> None:
         console.print(_resolution_table("Stays in Homebrew", report.kept))
     if report.unmapped:
         console.print(_resolution_table("Unmapped (needs a decision)", report.unmapped))
+    if report.services:
+        console.print(services_table(report.services))
     if report.stow:
         table = Table(title="Dotfiles (Stow packages)")
         table.add_column("package")
@@ -112,6 +126,30 @@ def _resolution_table(title: str, resolutions: tuple[Resolution, ...]) -> Table:
     return table
 
 
+SERVICE_COLUMNS = ("name", "running now", "becomes", "why", "data directory")
+
+
+def service_cells(row: ServiceRow) -> tuple[str, str, str, str, str]:
+    """The Services table's cells, shared by the console and markdown reports."""
+    becomes_text = f"{row.becomes} ({row.option})" if row.option else row.becomes
+    return (
+        row.name,
+        "yes" if row.running else "no",
+        becomes_text,
+        row.why,
+        row.data_dir or "",
+    )
+
+
+def services_table(rows: tuple[ServiceRow, ...]) -> Table:
+    table = Table(title=f"Services ({len(rows)})")
+    for column in SERVICE_COLUMNS:  # names and options are folded, never cut short
+        table.add_column(column, overflow="fold", ratio=3 if column == "why" else 1)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in service_cells(row)))
+    return table
+
+
 def becomes(resolution: Resolution) -> str:
     match resolution.action:
         case "program":
@@ -120,10 +158,8 @@ def becomes(resolution: Resolution) -> str:
             return f"pkgs.{resolution.attr}"
         case "service":
             return resolution.service or "service"
-        case "keep-brew":
-            return "homebrew.brews"
-        case "keep-cask":
-            return "homebrew.casks"
+        case "keep-brew" | "keep-cask":
+            return HOMEBREW_OPTION.get(resolution.kind, "homebrew")
         case "mas":
             return "homebrew.masApps"
         case "skip" | "unmapped":

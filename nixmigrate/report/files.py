@@ -6,7 +6,8 @@ import json
 
 from nixmigrate.jsonable import to_plain
 from nixmigrate.mapping.model import Resolution
-from nixmigrate.report.console import becomes
+from nixmigrate.report.accounting import dropped
+from nixmigrate.report.console import SERVICE_COLUMNS, becomes, service_cells
 from nixmigrate.report.model import Report
 
 
@@ -15,7 +16,9 @@ def report_to_json(report: Report) -> str:
 
 
 def report_to_markdown(report: Report) -> str:
-    lines = ["# nixmigrate report", "", "## Found", ""]
+    lines = ["# nixmigrate report", "", report.accounted_line, ""]
+    lines += _dropped(report)
+    lines += ["## Found", ""]
     lines += [f"- {label}: {count}" for label, count in report.found.items()]
     lines += ["", "## Decisions", ""]
     lines += [f"- {k}: {v}" for k, v in report.by_action.items() if v]
@@ -27,6 +30,16 @@ def report_to_markdown(report: Report) -> str:
     ):
         if items:
             lines += ["", f"## {title} ({len(items)})", "", *_table(items)]
+    if report.services:
+        lines += ["", f"## Services ({len(report.services)})", ""]
+        lines += [
+            "| " + " | ".join(SERVICE_COLUMNS) + " |",
+            "|" + "---|" * len(SERVICE_COLUMNS),
+        ]
+        lines += [
+            "| " + " | ".join(_md(c) for c in service_cells(row)) + " |"
+            for row in report.services
+        ]
     if report.stow:
         lines += ["", "## Dotfiles", ""]
         lines += [f"- `{name}`: {summary}" for name, summary in report.stow.items()]
@@ -36,6 +49,18 @@ def report_to_markdown(report: Report) -> str:
     lines += ["", "## Next", ""]
     lines += [f"- `{step}`" for step in report.next_steps]
     return "\n".join(lines) + "\n"
+
+
+def _dropped(report: Report) -> list[str]:
+    rows = dropped(report.accounting)
+    if not rows:
+        return []
+    lines = [f"## Dropped or not on this machine ({len(rows)})", ""]
+    lines += ["| kind | name | line | why |", "|---|---|---|---|"]
+    lines += [
+        f"| {r.kind} | {_md(r.name)} | {r.line or ''} | {_md(r.reason)} |" for r in rows
+    ]
+    return [*lines, ""]
 
 
 def _table(items: tuple[Resolution, ...]) -> list[str]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.plan.phases import PHASES, Phase
+from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
+from nixmigrate.report.services import ServiceRow, build_services
 from nixmigrate.scan.inventory import Inventory
 
 
@@ -37,16 +39,31 @@ class Report:
     warnings: tuple[str, ...]
     progress: Progress
     next_steps: tuple[str, ...] = field(default=())
+    accounting: tuple[AccountingRow, ...] = field(default=())
+    services: tuple[ServiceRow, ...] = field(default=())
+
+    @property
+    def accounted_line(self) -> str:
+        """The report's first line: "N of N input entries accounted for"."""
+        total = len(self.accounting)
+        return f"{accounted(self.accounting)} of {total} input entries accounted for"
 
 
-def build_report(inventory: Inventory, progress: Progress | None = None) -> Report:
+def build_report(
+    inventory: Inventory,
+    progress: Progress | None = None,
+    *,
+    hostname: str | None = None,
+    system: str | None = None,
+) -> Report:
+    """`hostname`/`system` are the plan's, for where entries live (default: scan's)."""
     progress = progress or Progress()
     resolutions = inventory.resolutions
     return Report(
         found=_found(inventory),
         by_action=_count(resolutions, ACTIONS, lambda r: r.action),
         by_confidence=_count(resolutions, CONFIDENCES, lambda r: r.confidence),
-        mapped=_pick(resolutions, {"nix", "program"}),
+        mapped=_pick(resolutions, {"nix", "program", "service"}),
         kept=_pick(resolutions, {"keep-brew", "keep-cask", "mas"}),
         unmapped=_pick(resolutions, {"unmapped"}),
         skipped=_pick(resolutions, {"skip"}),
@@ -54,6 +71,8 @@ def build_report(inventory: Inventory, progress: Progress | None = None) -> Repo
         warnings=inventory.warnings,
         progress=progress,
         next_steps=next_steps(inventory, progress),
+        accounting=build_accounting(inventory, hostname=hostname, system=system),
+        services=build_services(inventory),
     )
 
 

@@ -178,7 +178,35 @@ def formula_from_json(raw: object) -> BrewFormula:
         oldnames=_oldnames(raw),
         dependencies=_runtime_dependencies(raw, newest),
         keg_only=bool(raw.get("keg_only")),
+        service_data_dir=service_data_dir(raw.get("service")),
     )
+
+
+_PREFIX_VAR: Final = "$HOMEBREW_PREFIX/var"
+_NOT_DATA: Final = ("/log", "/run")
+
+
+def service_data_dir(service: object) -> str | None:
+    """The `$HOMEBREW_PREFIX/var/...` directory a formula's service works in.
+
+    From `run` (a list, or a dict of per-OS lists) and `working_dir`; log and
+    run directories do not count as data.
+    """
+    if not isinstance(service, dict):
+        return None
+    run = service.get("run")
+    if isinstance(run, dict):
+        run = next((v for v in run.values() if isinstance(v, list)), [])
+    candidates = [*_strings(run), service.get("working_dir")]
+    for value in candidates:
+        if not isinstance(value, str) or not value.startswith(_PREFIX_VAR):
+            continue
+        rest = value[len(_PREFIX_VAR) :]
+        if rest and not rest.startswith("/"):
+            continue
+        if not rest.startswith(_NOT_DATA):
+            return value.rstrip("/")
+    return None
 
 
 def _app_name(artifact: Mapping[str, Any]) -> str | None:

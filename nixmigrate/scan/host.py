@@ -24,6 +24,8 @@ NIX_CANDIDATES: Final = (
     "/run/current-system/sw/bin/nix",  # NixOS and nix-darwin
 )
 DARWIN_VERSION_FILE: Final = "/run/current-system/darwin-version"
+# Determinate Nix's daemon; present even when `nix` is not on PATH yet
+DETERMINATE_NIXD: Final = "/usr/local/bin/determinate-nixd"
 _NIX_ARCH: Final = {
     "arm64": "aarch64",
     "aarch64": "aarch64",
@@ -77,6 +79,22 @@ def parse_nix_version(text: str) -> str | None:
     """`nix (Nix) 2.24.10` -> "2.24.10" (also Lix: `nix (Lix, like Nix) 2.91.1`)."""
     words = text.split()
     return words[-1] if words else None
+
+
+def parse_nix_flavor(text: str) -> str | None:
+    """Which Nix `nix --version` describes: "determinate", "lix", "nix", or None.
+
+    `nix (Determinate Nix 3.19.1) 2.34.6`, `nix (Lix, like Nix) 2.91.1`, `nix (Nix) 2.28.4`.
+    """
+    label, paren, _ = text.partition(")")
+    if not paren or "(" not in label:
+        return None
+    name = label.split("(", 1)[1].strip().lower()
+    if name.startswith("determinate nix"):
+        return "determinate"
+    if name.startswith("lix"):
+        return "lix"
+    return "nix"
 
 
 def running_services(
@@ -170,14 +188,19 @@ class _Reader:
                 return local
         return self.probes.socket_hostname()
 
-    def nix_version(self) -> str | None:
+    def nix_version_and_flavor(self) -> tuple[str | None, str | None]:
+        """The Nix version and which Nix it is (see parse_nix_flavor)."""
+        determinate = self.probes.path_exists(DETERMINATE_NIXD)
         nix = self.runner.which("nix") or next(
             (c for c in NIX_CANDIDATES if self.probes.is_executable(c)), None
         )
         if nix is None:
-            return None
+            return None, "determinate" if determinate else None
         out = self.output(nix_version_cmd(nix), "Nix version unknown")
-        return parse_nix_version(out) if out else None
+        flavor = parse_nix_flavor(out) if out else None
+        if determinate:
+            flavor = "determinate"
+        return (parse_nix_version(out) if out else None), flavor or "nix"
 
     def nix_darwin(self) -> bool:
         if self.runner.which("darwin-rebuild"):
@@ -225,18 +248,21 @@ def scan_host(
         )
     pretty, version = reader.os_name_and_version(os_name)
     processes = reader.processes()
+    hostname = reader.hostname(os_name)
+    nix_version, nix_flavor = reader.nix_version_and_flavor()
     info = HostInfo(
         os=os_name or "unknown",
         os_version=version,
         os_name=pretty,
         arch=arch,
         system=system,
-        hostname=reader.hostname(os_name),
+        hostname=hostname,
         user=p.user(),
         home=home,
         shell=p.login_shell(),
         brew_prefix=brew_prefix,
-        nix_version=reader.nix_version(),
+        nix_version=nix_version,
+        nix_flavor=nix_flavor,
         nix_darwin=reader.nix_darwin(),
         home_manager=runner.which("home-manager") is not None,
         nix_free_bytes=reader.nix_free_bytes(),

@@ -56,6 +56,9 @@ class BrewFormula:
     oldnames: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
     keg_only: bool = False
+    # where the formula's service keeps its data: the first `$HOMEBREW_PREFIX/var/...`
+    # path in its `service` block (run arguments, working_dir), logs excluded
+    service_data_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,7 @@ class CommandKind(StrEnum):
     BREW = "brew"
     MOVE = "mv"
     SWITCH = "switch"
+    LAUNCHD = "launchctl"  # a service the switch loaded; its inverse unloads it
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,23 +22,29 @@ _NO_NIXPKGS_HINT: Final = (
 )
 
 
-def nix_instantiate_eval_cmd(expr: str, *, nixpkgs: Path | None = None) -> list[str]:
+def nix_instantiate_eval_cmd(
+    expr: str, *, nixpkgs: Path | None = None, flakes: bool = False
+) -> list[str]:
+    features = ["--extra-experimental-features", "nix-command flakes"] if flakes else []
     return [
         "nix-instantiate",
         "--eval",
         "--strict",
         "--json",
         *_search_path(nixpkgs),
+        *features,
         "-E",
         expr,
     ]
 
 
-def nix_eval_cmd(expr: str, *, nixpkgs: Path | None = None) -> list[str]:
+def nix_eval_cmd(
+    expr: str, *, nixpkgs: Path | None = None, flakes: bool = False
+) -> list[str]:
     return [
         "nix",
         "--extra-experimental-features",
-        "nix-command",
+        "nix-command flakes" if flakes else "nix-command",
         "eval",
         "--impure",  # <nixpkgs> and builtins.currentSystem
         "--json",
@@ -48,9 +54,13 @@ def nix_eval_cmd(expr: str, *, nixpkgs: Path | None = None) -> list[str]:
     ]
 
 
-def eval_json(runner: Runner, expr: str, *, nixpkgs: Path | None = None) -> object:
-    """Evaluate `expr` strictly and return its JSON value (one process)."""
-    argv = _eval_argv(runner, expr, nixpkgs)
+def eval_json(
+    runner: Runner, expr: str, *, nixpkgs: Path | None = None, flakes: bool = False
+) -> object:
+    """Evaluate `expr` strictly and return its JSON value (one process).
+
+    `flakes` turns on Nix's flakes feature, which builtins.fetchTree needs."""
+    argv = _eval_argv(runner, expr, nixpkgs, flakes=flakes)
     try:
         done = runner.run(argv, timeout=EVAL_TIMEOUT)
     except CommandFailedError as err:
@@ -66,11 +76,17 @@ def eval_json(runner: Runner, expr: str, *, nixpkgs: Path | None = None) -> obje
         raise NixmigrateError(msg, hint="re-run with --debug and report it") from err
 
 
-def _eval_argv(runner: Runner, expr: str, nixpkgs: Path | None) -> list[str]:
+def nix_available(runner: Runner) -> bool:
+    return bool(runner.which("nix-instantiate") or runner.which("nix"))
+
+
+def _eval_argv(
+    runner: Runner, expr: str, nixpkgs: Path | None, *, flakes: bool
+) -> list[str]:
     if runner.which("nix-instantiate"):
-        return nix_instantiate_eval_cmd(expr, nixpkgs=nixpkgs)
+        return nix_instantiate_eval_cmd(expr, nixpkgs=nixpkgs, flakes=flakes)
     if runner.which("nix"):
-        return nix_eval_cmd(expr, nixpkgs=nixpkgs)
+        return nix_eval_cmd(expr, nixpkgs=nixpkgs, flakes=flakes)
     tool = "nix-instantiate"
     raise ToolMissingError(tool, hint="install Nix first (https://nixos.org/download)")
 

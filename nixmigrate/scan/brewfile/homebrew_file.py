@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from nixmigrate.scan.brewfile.entries import entry_name_problem
 from nixmigrate.scan.inventory import BrewfileEntry, BrewfileSkip
 
 NOTE: Final = (
@@ -80,17 +81,27 @@ def _item(words: list[str], line: int, text: str, path: str) -> HomebrewFileItem
     if not rest:
         return BrewfileSkip(line, text, f"'{verb}' without a name", path)
     if verb in _PACKAGE_VERBS:
-        return _package(_PACKAGE_VERBS[verb], rest, line, path)
+        return _checked(_package(_PACKAGE_VERBS[verb], rest, line, path), text)
     if verb in _TAP_VERBS:
-        return _tap(verb, rest, line, path)
+        return _checked(_tap(verb, rest, line, path), text)
     if verb == "appstore":
-        return _app_store(rest, line, text, path)
+        return _checked(_app_store(rest, line, text, path), text)
     if verb in _INCLUDE_VERBS:
         return IncludeRequest(rest[0], line)
     if verb in ("pip", "gem"):
         reason = f"'{verb}' packages (brew {verb}) have no Homebrew Bundle equivalent"
         return BrewfileSkip(line, text, reason, path)
     return BrewfileSkip(line, text, "a shell command; it is not run", path)
+
+
+def _checked(item: HomebrewFileItem, text: str) -> HomebrewFileItem:
+    """An entry whose name may not be used becomes a skipped line saying why."""
+    if not isinstance(item, BrewfileEntry):
+        return item
+    problem = entry_name_problem(item.kind, item.name)
+    if problem is None:
+        return item
+    return BrewfileSkip(item.line, text, problem, item.file)
 
 
 def _package(kind: str, rest: list[str], line: int, path: str) -> BrewfileEntry:

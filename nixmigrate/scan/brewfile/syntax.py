@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from nixmigrate.scan.brewfile_lexer import Interpolation, Statement, Token
-from nixmigrate.scan.brewfile_values import (
+from nixmigrate.scan.brewfile.lexer import Interpolation, Statement, Token
+from nixmigrate.scan.brewfile.values import (
     Cursor,
     RubyScope,
     UnsupportedStatementError,

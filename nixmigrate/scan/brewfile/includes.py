@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from nixmigrate.scan.brewfile_lexer import Token
-from nixmigrate.scan.brewfile_syntax import (
+from nixmigrate.scan.brewfile.lexer import Token
+from nixmigrate.scan.brewfile.syntax import (
     first_call_argument,
     without_call_parentheses,
 )
-from nixmigrate.scan.brewfile_values import (
+from nixmigrate.scan.brewfile.values import (
     HOME,
     Cursor,
     RubyScope,

@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from nixmigrate.scan.brewfile_conditions import Condition, all_of
-from nixmigrate.scan.brewfile_entries import build_entry
-from nixmigrate.scan.brewfile_includes import (
+from nixmigrate.scan.brewfile.conditions import Condition, all_of
+from nixmigrate.scan.brewfile.entries import build_entry
+from nixmigrate.scan.brewfile.includes import (
     INCLUDE_COMMANDS,
     checks_file,
     include_path,
 )
-from nixmigrate.scan.brewfile_lexer import Statement, Token
-from nixmigrate.scan.brewfile_syntax import (
+from nixmigrate.scan.brewfile.lexer import Statement, Token
+from nixmigrate.scan.brewfile.syntax import (
     Modifiers,
     block_parameters,
     brace_each_index,
@@ -34,7 +34,7 @@ from nixmigrate.scan.brewfile_syntax import (
     top_level_index,
     without_call_parentheses,
 )
-from nixmigrate.scan.brewfile_values import (
+from nixmigrate.scan.brewfile.values import (
     RubyScope,
     UnsupportedStatementError,
     Value,

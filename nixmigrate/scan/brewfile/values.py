@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, NoReturn, TypeAlias
 
-from nixmigrate.scan.brewfile_lexer import Interpolation, Token
+from nixmigrate.scan.brewfile.lexer import Interpolation, Token
 
 Value: TypeAlias = str | int | float | bool | list["Value"] | dict[str, "Value"] | None
 

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from nixmigrate.scan.brewfile_values import Arguments, UnsupportedStatementError, Value
+from nixmigrate.mapping.bundle_names import NAME_PROBLEM, name_problem
+from nixmigrate.scan.brewfile.values import Arguments, UnsupportedStatementError, Value
 from nixmigrate.scan.inventory import BrewfileEntry
 
 WHALEBREW_REMOVED: Final = "whalebrew was removed from Homebrew Bundle in 4.7"
@@ -28,9 +29,19 @@ def build_entry(
 ) -> BrewfileEntry:
     """The entry for `kind` called with `arguments`; raises when Bundle would."""
     name, options = _BUILDERS.get(kind, _named)(kind, arguments)
+    problem = entry_name_problem(kind, name)
+    if problem:
+        _fail(problem)
     if kind == "whalebrew":
         options["deprecated"] = WHALEBREW_REMOVED
     return BrewfileEntry(kind, name, line, options, condition, file)
+
+
+def entry_name_problem(kind: str, name: str) -> str | None:
+    """Why a Brewfile entry's name may not be used (see mapping/bundle_names)."""
+    if kind == "cask_args":
+        return None
+    return name_problem("formula" if kind == "brew" else kind, name)
 
 
 def _named(kind: str, arguments: Arguments) -> tuple[str, Options]:
@@ -79,7 +90,9 @@ def _name(kind: str, arguments: Arguments) -> str:
     if not isinstance(name, str) or not name.strip():
         _fail(f"'{kind}' needs a name in quotes, not {name!r}")
     if "#{" in name:
-        _fail(f"the name {name!r} is computed by Ruby code, which is not run")
+        _fail(
+            f"{name!r} {NAME_PROBLEM} name: it is computed by Ruby code, which is not run"
+        )
     return name.strip()
 
 

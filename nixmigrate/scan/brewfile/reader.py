@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Final
 
 from nixmigrate.errors import UsageError
-from nixmigrate.scan.brewfile_conditions import Condition
-from nixmigrate.scan.brewfile_dsl import DslInterpreter, Output
-from nixmigrate.scan.brewfile_homebrew_file import (
+from nixmigrate.scan.brewfile.conditions import Condition
+from nixmigrate.scan.brewfile.dsl import DslInterpreter, Output
+from nixmigrate.scan.brewfile.homebrew_file import (
     NOTE,
     IncludeRequest,
     looks_like_homebrew_file,
     parse_homebrew_file,
 )
-from nixmigrate.scan.brewfile_lexer import split_statements, tokenize
-from nixmigrate.scan.brewfile_values import RubyScope
+from nixmigrate.scan.brewfile.lexer import split_statements, tokenize
+from nixmigrate.scan.brewfile.values import RubyScope
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewfileEntry,
