@@ -97,6 +97,26 @@ SHAPES: dict[str, Shape] = {
             "starship": (False, "", False),
         },
     ),
+    # install-dotfiles.sh: stow --dotfiles --target ~/ home;
+    # stow --dotfiles --target ~/.config dot-config  (a package per target)
+    "home-and-dot-config": Shape(
+        files={
+            "home/dot-bashrc": "export EDITOR=nvim\n",
+            "home/dot-profile": ". ~/.bashrc\n",
+            "dot-config/nvim/init.lua": "vim.o.number = true\n",
+            "dot-config/git/config": "[user]\n  name = Ada\n",
+        },
+        commands=(
+            ("--dotfiles", "--target", "~/", "home"),
+            ("--dotfiles", "--target", "~/.config", "dot-config"),
+        ),
+        expected={
+            "home": (True, "", False),
+            # no dot- name inside: with or without --dotfiles it is the same
+            "dot-config": (False, ".config", False),
+        },
+        before=(".config",),
+    ),
     # README: stow -t ~/.local/bin scripts; stow --dotfiles -t ~/.config config
     "per-package-targets": Shape(
         files={
