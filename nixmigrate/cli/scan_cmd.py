@@ -41,6 +41,7 @@ _PATH = click.Path(path_type=Path)
 @click.option(
     "--stow-target",
     type=_PATH,
+    metavar="DIR",
     help="Packages were stowed into DIR (stow -t) [default: per package, from "
     "the links; .stowrc's --target first].",
 )
