@@ -9,7 +9,13 @@ Cases:
     `jq -c . FILE > /dev/null` (or python's `json.load` alone when jq is absent), to
     show the cost of parsing beside a raw JSON reader;
   * `nixmigrate scan --no-input --json --no-brew` over the same repo end to end as a
-    subprocess, against `stow -n -v -R` again: total command cost with start-up.
+    subprocess, against `stow -n -v -R` again: total command cost with start-up;
+  * `scan_stow` over a big repo stowed with `--no-folding` (--big-packages x
+    --big-files, 300 x 100 = 30,000 links by default, so every file is one link),
+    against `find DOTFILES` over the same tree and, unless --big-dry-run 0, against
+    `stow -n -v -R --no-folding` over at most --big-dry-run packages (Stow's dry run
+    takes about a minute on all 300); --linear adds the same case at 100,000 files
+    to show the scan grows linearly.
 
 The repo spreads each package over a shared `.config` and `.local`, so Stow folds
 the directories only one package owns (`.config/pkg07` becomes one link) and unfolds
@@ -18,6 +24,7 @@ Before timing, every package must scan as `stowed`. Each figure is the best of
 --repeat runs; the stow rows are skipped when `stow` is not installed.
 
     python -m bench.bench_scan [--packages 60] [--files 40] [--repeat 5]
+        [--big-packages 300] [--big-files 100] [--big-dry-run 300] [--linear]
 """
 
 from __future__ import annotations
@@ -155,6 +162,43 @@ def stow_rows(root: Path, packages: int, files: int, repeat: int) -> list[Row]:
     ]
 
 
+def _find(repo: Repo) -> None:
+    _run(["find", str(repo.dotfiles)])
+
+
+def big_rows(
+    root: Path, packages: int, files: int, dry_run: int, repeat: int
+) -> list[Row]:
+    """The --no-folding repo: one link per file, beside `find` and Stow's dry run."""
+    repo = build_repo(root, packages, files)
+    _run(stow_argv(repo, "--no-folding"))
+    check_stowed(repo)
+    size = f"{packages} packages x {files} files, --no-folding"
+    ours = best_of(repeat, lambda: _scan(repo))
+    rows = [
+        Row(
+            f"scan_stow, {size}",
+            packages * files,
+            ours,
+            "find DOTFILES (same tree)",
+            best_of(repeat, lambda: _find(repo)),
+        )
+    ]
+    if dry_run:
+        some = Repo(repo.dotfiles, repo.home, repo.packages[:dry_run], files)
+        argv = stow_argv(some, "-n", "-v", "-R", "--no-folding")
+        rows.append(
+            Row(
+                f"scan_stow, {size}",
+                packages * files,
+                ours,
+                f"stow -n -v -R --no-folding ({len(some.packages)} packages, once)",
+                best_of(1, lambda: _run(argv)),
+            )
+        )
+    return rows
+
+
 def _parse_file(path: Path) -> int:
     formulae, casks = parse_info_v2(path.read_text(encoding="utf-8"))
     return len(formulae) + len(casks)
@@ -188,15 +232,24 @@ def brew_row(repeat: int) -> Row:
     )
 
 
-def measure(packages: int, files: int, repeat: int) -> list[Row]:
+def measure(args: argparse.Namespace) -> list[Row]:
+    repeat = args.repeat
     if shutil.which("stow") is None:
         print(
             "stow is not installed: skipping the scan_stow and `nixmigrate scan` rows"
         )
         return [brew_row(repeat)]
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
-        library, command = stow_rows(Path(tmp), packages, files, repeat)
-    return [library, brew_row(repeat), command]
+        library, command = stow_rows(Path(tmp), args.packages, args.files, repeat)
+    rows = [library, brew_row(repeat), command]
+    sizes = [args.big_packages]
+    if args.linear:
+        sizes.append(100_000 // args.big_files)
+    for packages in sizes:
+        dry_run = min(args.big_dry_run, packages) if packages == sizes[0] else 0
+        with tempfile.TemporaryDirectory(prefix="bench-scan-big-") as tmp:
+            rows += big_rows(Path(tmp), packages, args.big_files, dry_run, repeat)
+    return rows
 
 
 def _positive(text: str) -> int:
@@ -212,8 +265,17 @@ def main() -> None:
     parser.add_argument("--packages", type=_positive, default=60)
     parser.add_argument("--files", type=_positive, default=40)
     parser.add_argument("--repeat", type=_positive, default=5)
+    parser.add_argument("--big-packages", type=_positive, default=300)
+    parser.add_argument("--big-files", type=_positive, default=100)
+    parser.add_argument(
+        "--big-dry-run",
+        type=int,
+        default=300,
+        help="packages for Stow's dry run on the big repo (0: skip it)",
+    )
+    parser.add_argument("--linear", action="store_true", help="add 100,000 files")
     args = parser.parse_args()
-    print(render(measure(args.packages, args.files, args.repeat)))
+    print(render(measure(args)))
 
 
 if __name__ == "__main__":

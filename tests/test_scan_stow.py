@@ -8,8 +8,8 @@ import pytest
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.inventory import StowInventory, StowOptions, StowPackage
 from nixmigrate.scan.stow import resolve_stow_location, scan_stow
-from nixmigrate.scan.stow_ignore import compile_ignore_rules
-from nixmigrate.scan.stowrc import (
+from nixmigrate.scan.stow.ignore import compile_ignore_rules
+from nixmigrate.scan.stow.rc import (
     StowArgs,
     expand_rc_path,
     parse_stow_args,
@@ -623,14 +623,14 @@ def test_a_directory_that_cannot_be_listed_is_reported_not_fatal(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_tree(home, {"dotfiles/nvim/.config/nvim/init.lua": "", ".config/x": ""})
-    real_scandir = os.scandir
+    real_open = os.open
 
-    def refuse_config(path: str) -> object:
-        if str(path).endswith("/.config"):
+    def refuse_config(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if str(path) == str(home / ".config"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(os, "scandir", refuse_config)
+    monkeypatch.setattr(os, "open", refuse_config)
     inventory = scan_stow(home / "dotfiles", home)
     assert "cannot read ~/.config (Permission denied)" in inventory.problems
     assert package(inventory, "nvim").status == "unstowed"

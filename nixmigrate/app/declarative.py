@@ -15,7 +15,7 @@ from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.options import DeclarativeConfigs, SecretFile
 from nixmigrate.plan.phases import Phase
 from nixmigrate.scan.inventory import Inventory, StowInventory, StowPackage
-from nixmigrate.scan.stow_tree import PackageNode, read_package
+from nixmigrate.scan.stow.tree import PackageNode, read_package
 
 GITCONFIG_TARGETS = (".gitconfig", ".config/git/config")
 STARSHIP_TARGET = ".config/starship.toml"

@@ -123,6 +123,7 @@ def build(
 ) -> PlanOutcome:
     from nixmigrate.app.declarative import gather_declarative
     from nixmigrate.app.state_versions import existing_state_versions
+    from nixmigrate.plan.links import left_out_for_names
     from nixmigrate.plan.planner import build_plan, option_problems
 
     declarative, warnings = gather_declarative(env, inventory, through, mappings_dir)
@@ -146,6 +147,7 @@ def build(
         ),
     )
     plan = build_plan(inventory, options)
+    warnings = [*warnings, *left_out_for_names(inventory.stow)]
     return PlanOutcome(
         plan, options, tuple(warnings), option_problems(inventory, options)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nixmigrate import __version__
@@ -27,6 +27,8 @@ class ScanRequest:
     dotfiles: Path | None = None  # None: ~/dotfiles if it exists (or what .stowrc says)
     brewfile: Path | None = None
     no_brew: bool = False
+    stow_dotfiles: bool | None = None  # None: per package, from the links
+    stow_target: Path | None = None  # None: per package, from the links
 
 
 def run_scan(env: Env, request: ScanRequest) -> Inventory:
@@ -70,6 +72,11 @@ def _check_request(request: ScanRequest) -> None:
     if request.dotfiles is not None and not request.dotfiles.is_dir():
         msg = f"dotfiles directory {request.dotfiles} does not exist"
         raise UsageError(msg, hint="pass --dotfiles DIR with your Stow packages")
+    if request.stow_target is not None and not request.stow_target.is_dir():
+        msg = f"stow target {request.stow_target} does not exist"
+        raise UsageError(
+            msg, hint="pass --stow-target DIR, the directory you stowed into"
+        )
 
 
 def _scan_brew(env: Env, warnings: list[str]) -> BrewInventory:
@@ -113,7 +120,7 @@ def _brewfile_warnings(brewfile: Brewfile | None) -> tuple[str, ...]:
 def _scan_stow(
     env: Env, request: ScanRequest, warnings: list[str]
 ) -> StowInventory | None:
-    from nixmigrate.scan.stow import resolve_stow_location, scan_stow
+    from nixmigrate.scan.stow import Inference, resolve_stow_location, scan_stow
 
     try:
         stow_dir, target, options = resolve_stow_location(
@@ -127,8 +134,19 @@ def _scan_stow(
     if not _confirm_dotfiles(env, stow_dir):
         warnings.append(f"Stow dotfiles in {stow_dir} skipped at your request")
         return None
+    if request.stow_dotfiles is not None:
+        options = replace(options, dotfiles=request.stow_dotfiles)
+    infer = Inference(
+        dotfiles=request.stow_dotfiles is None, target=request.stow_target is None
+    )
     env.progress(f"Reading Stow packages in {stow_dir}")
-    stow = scan_stow(stow_dir, target, home=request.home, options=options)
+    stow = scan_stow(
+        stow_dir,
+        request.stow_target.absolute() if request.stow_target else target,
+        home=request.home,
+        options=options,
+        infer=infer,
+    )
     warnings.extend(stow.problems)
     return ask_selection(stow, env.prompter)
 

@@ -1,7 +1,8 @@
 """The steps `apply` runs inside a phase checkpoint, each with its check, its record
 (what to save before it runs) and its inverse.
 
-Unstow   `stow -D -d DIR -t TARGET [--dotfiles] PKG`  <->  `stow -d DIR -t TARGET ... PKG`
+Unstow   `stow -D -d DIR -t TARGET [FLAGS] PKG`  <->  `stow -d DIR -t TARGET [FLAGS] PKG`
+         (FLAGS: --dotfiles, --no-folding, as the package was stowed)
 Brew     `brew uninstall --formula NAME`               <->  `brew install --formula NAME`
 Service  `brew services stop NAME`                     <->  `brew services start NAME`
 Archive  `mv SRC DST`                                  <->  `mv DST SRC`
@@ -107,16 +108,15 @@ def _exists(path: Path) -> bool:
 
 def stow_cmd(step: Unstow, home: Path, *, delete: bool) -> list[str]:
     stow_dir, target = home_path(step.stow_dir, home), home_path(step.target, home)
-    flags = ["-D"] if delete else []
-    dotfiles = ["--dotfiles"] if step.dotfiles else []
+    delete_flag = ["-D"] if delete else []
     return [
         "stow",
-        *flags,
+        *delete_flag,
         "-d",
         str(stow_dir),
         "-t",
         str(target),
-        *dotfiles,
+        *step.flags(),
         step.package,
     ]
 

@@ -32,6 +32,19 @@ _PATH = click.Path(path_type=Path)
 @click.option(
     "--home", type=_PATH, help="Home directory (Stow target) [default: $HOME]."
 )
+@click.option(
+    "--stow-dotfiles/--no-stow-dotfiles",
+    default=None,
+    help="Packages were stowed with (without) Stow's --dotfiles [default: per "
+    "package, from the links].",
+)
+@click.option(
+    "--stow-target",
+    type=_PATH,
+    metavar="DIR",
+    help="Packages were stowed into DIR (stow -t) [default: per package, from "
+    "the links; .stowrc's --target first].",
+)
 @click.option("--no-brew", is_flag=True, help="Do not run brew.")
 @click.option("--mappings", type=_PATH, help="Mapping database directory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the inventory as JSON.")
@@ -41,6 +54,8 @@ def scan(
     brewfile: Path | None,
     dotfiles: Path | None,
     home: Path | None,
+    stow_dotfiles: bool | None,
+    stow_target: Path | None,
     no_brew: bool,
     mappings: Path | None,
     as_json: bool,
@@ -63,6 +78,8 @@ def scan(
             dotfiles=dotfiles.expanduser() if dotfiles else None,
             brewfile=brewfile.expanduser() if brewfile else None,
             no_brew=no_brew,
+            stow_dotfiles=stow_dotfiles,
+            stow_target=stow_target.expanduser() if stow_target else None,
         )
         with _spinner(env, animate=not interactive):  # no spinner under prompts
             inventory = run_scan(env, request)

@@ -21,14 +21,14 @@ from typing import Final
 from nixmigrate.errors import ConflictError, NixmigrateError
 from nixmigrate.scan.inventory import StowOptions
 from nixmigrate.scan.stow import scan_stow
-from nixmigrate.scan.stow_tree import (
+from nixmigrate.scan.stow.rc import DEFAULT_DOTFILES, read_stow_options
+from nixmigrate.scan.stow.tree import (
     PackageNode,
     PackageTree,
     package_names,
     read_link_text,
     read_package,
 )
-from nixmigrate.scan.stowrc import DEFAULT_DOTFILES, read_stow_options
 from nixmigrate.system.fs import FileSystem, LocalFS
 
 DEMO_PACKAGES: Final = (

@@ -9,6 +9,7 @@ entry: `.config/nvim` -> `xdg.configFile."nvim"`, which is what LazyVim needs.
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -16,6 +17,7 @@ from typing import Final
 from nixmigrate.plan.config import LinkOption, MutableLink
 from nixmigrate.plan.steps import Unstow
 from nixmigrate.scan.inventory import StowInventory, StowLink, StowPackage
+from nixmigrate.scan.stow.tree import odd_name, printable
 
 _XDG_PREFIX: Final = ".config/"
 _DARWIN_ONLY_PREFIXES: Final = ("Library/",)
@@ -69,9 +71,19 @@ def home_path_of(ctx: StowContext, link: StowLink) -> str:
     return posixpath.join(prefix, link.path) if prefix else link.path
 
 
+def stowed_with_dotfiles(ctx: StowContext, package: StowPackage) -> bool:
+    """How the package was stowed (an inventory from before per-package flags: .stowrc)."""
+    return package.dotfiles if package.target else ctx.stow.options.dotfiles
+
+
+def package_target(ctx: StowContext, package: StowPackage) -> str:
+    """The directory the package was stowed into (`stow -t`)."""
+    return package.target or ctx.stow.target
+
+
 def make_link(ctx: StowContext, package: StowPackage, link: StowLink) -> MutableLink:
     home_path = home_path_of(ctx, link)
-    inside = link_source(link, dotfiles=ctx.stow.options.dotfiles)
+    inside = link_source(link, dotfiles=stowed_with_dotfiles(ctx, package))
     absolute = posixpath.join(ctx.dotfiles_dir, package.name, inside)
     under_home = relative_to(absolute, ctx.home)
     option, name = link_option(home_path)
@@ -109,23 +121,67 @@ def sort_links(links: Iterable[MutableLink]) -> tuple[MutableLink, ...]:
 
 
 def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
+    """`stow -D` with the flags and target the package was stowed with."""
+    target = package_target(ctx, package)
+    below = relative_to(target, ctx.stow.target) or ""
     return Unstow(
         package=package.name,
         stow_dir=ctx.stow.dir,
-        target=ctx.stow.target,
-        links=tuple(sorted(link.path for link in package.links)),
-        dotfiles=ctx.stow.options.dotfiles,
+        target=target,
+        links=tuple(sorted(_below(link.path, below) for link in package.links)),
+        dotfiles=stowed_with_dotfiles(ctx, package),
+        no_folding=package.no_folding or ctx.stow.options.no_folding,
     )
+
+
+def _below(path: str, prefix: str) -> str:
+    """A scan path (relative to the scan's target) relative to the package's target."""
+    return posixpath.relpath(path, prefix) if prefix else path
+
+
+def restow_command(ctx: StowContext, package: StowPackage) -> str:
+    """The `stow` command line that links the package again the way it was."""
+    step = unstow_step(ctx, package)
+    argv = ["stow", *step.flags(), "-d", step.stow_dir, "-t", step.target]
+    return shlex.join([*argv, step.package])
 
 
 def with_links(packages: Iterable[StowPackage]) -> tuple[StowPackage, ...]:
     return tuple(p for p in packages if p.links)
 
 
+def _awkward_links(package: StowPackage) -> list[tuple[str, str]]:
+    """(path, why) for each link whose name cannot go into a Nix file as it is."""
+    found = []
+    for link in package.links:
+        for name in (link.path, link.source):
+            if reason := odd_name(name):
+                found.append((link.path, reason))
+                break
+    return found
+
+
+def _plannable(package: StowPackage) -> bool:
+    return package.include and not _awkward_links(package)
+
+
+def left_out_for_names(stow: StowInventory | None) -> tuple[str, ...]:
+    """One warning per oddly named link: its package stays stowed, out of the plan."""
+    if stow is None:
+        return ()
+    return tuple(
+        f"~/{printable(path)} {reason}: package {printable(package.name)} stays "
+        "stowed and is left out of the plan (rename the file to migrate it)"
+        for package in stow.packages
+        if package.include
+        for path, reason in _awkward_links(package)
+    )
+
+
 def mutable_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
     return tuple(
         sorted(
-            (p for p in stow.packages if p.include and p.mode == "mutable"),
+            (p for p in stow.packages if _plannable(p) and p.mode == "mutable"),
             key=lambda p: p.name,
         )
     )
@@ -134,7 +190,7 @@ def mutable_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
 def declarative_packages(stow: StowInventory) -> tuple[StowPackage, ...]:
     return tuple(
         sorted(
-            (p for p in stow.packages if p.include and p.mode == "declarative"),
+            (p for p in stow.packages if _plannable(p) and p.mode == "declarative"),
             key=lambda p: p.name,
         )
     )

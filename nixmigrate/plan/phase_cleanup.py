@@ -12,7 +12,7 @@ from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
-from nixmigrate.plan.links import unstow_step
+from nixmigrate.plan.links import restow_command, unstow_step
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed
 from nixmigrate.plan.phases import PHASES, Phase
@@ -137,12 +137,12 @@ def _notes(
     archive_note: str,
 ) -> tuple[str, ...]:
     notes = [archive_note]
-    stow = facts.inventory.stow
-    if remaining and stow is not None:
+    if remaining and facts.stow is not None:
         names = ", ".join(p.name for p in remaining)
+        commands = "; ".join(f"`{restow_command(facts.stow, p)}`" for p in remaining)
         notes.append(
             f"not migrated, unstowed now (their files stay in the repo): {names}; "
-            f"`stow -d {stow.dir} -t {stow.target} NAME` brings one back"
+            f"this brings them back: {commands}"
         )
     if uninstall:
         notes.append(

@@ -30,9 +30,17 @@ class Unstow:
     target: str
     links: tuple[str, ...] = ()
     dotfiles: bool = False  # the package was stowed with --dotfiles
+    no_folding: bool = False  # ... and with --no-folding (re-stowed the same way)
 
     def describe(self) -> str:
         return f"unstow {self.package} ({len(self.links)} links in {self.target})"
+
+    def flags(self) -> tuple[str, ...]:
+        """The options the package was stowed with, for `stow` and `stow -D` alike."""
+        return (
+            *(["--dotfiles"] if self.dotfiles else []),
+            *(["--no-folding"] if self.no_folding else []),
+        )
 
 
 @dataclass(frozen=True, slots=True)

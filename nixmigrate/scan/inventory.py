@@ -171,6 +171,7 @@ class StowPackage:
     mode: Mode = "mutable"
     dotfiles: bool = False  # stowed with --dotfiles (inferred from the links)
     target: str = ""  # the directory the package was stowed into (absolute)
+    no_folding: bool = False  # its directories are real ones holding only its links
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,16 +15,20 @@ from pathlib import Path
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.inventory import StowOptions
-from nixmigrate.scan.stow_ignore import IgnoreRules, dotfile_name, load_ignore_rules
+from nixmigrate.scan.stow.ignore import IgnoreRules, dotfile_name, load_ignore_rules
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs a setattr call per field, and scans build
+# tens of thousands of nodes. Nothing changes a node once the reader made it.
+@dataclass(slots=True, eq=False)
 class PackageNode:
     source: str  # path inside the package as written, e.g. "dot-config/nvim"
     target: str  # path relative to the target, e.g. ".config/nvim"
     is_dir: bool
     children: tuple[PackageNode, ...] = ()
     absolute_link: str | None = None  # the text, when the entry is an absolute symlink
+    is_link: bool = False  # the entry is a symlink (a link to it may still dangle)
+    name: str = ""  # the entry's own name on the target side
 
     def files(self) -> Iterator[str]:
         """Target paths of every non-directory entry at or below this one."""
@@ -48,9 +52,11 @@ class PackageTree:
     name: str
     root: PackageNode  # source "" and target "": the package directory itself
     problems: tuple[str, ...] = ()
+    dot_names: bool = False  # some entry is named `dot-...` (--dotfiles renames it)
+    file_targets: tuple[str, ...] = ()  # target paths of every file, sorted
 
     def files(self) -> tuple[str, ...]:
-        return tuple(sorted(self.root.files()))
+        return self.file_targets
 
 
 def read_link_text(path: str | os.PathLike[str]) -> str:
@@ -73,6 +79,8 @@ def printable(text: str) -> str:
 
 def odd_name(text: str) -> str | None:
     """Why a name will be awkward to carry into Nix files, or None."""
+    if text.isascii() and text.isprintable():
+        return None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -115,50 +123,84 @@ def package_names(
 @dataclass
 class _Reader:
     package: str
-    package_dir: Path
+    package_dir: str
     rules: IgnoreRules
     dotfiles: bool
     problems: list[str] = field(default_factory=list)
+    dot_names: bool = False
+    files: list[str] = field(default_factory=list)
 
     def read_dir(self, source_dir: str, target_dir: str) -> tuple[PackageNode, ...]:
+        where = f"{self.package_dir}/{source_dir}" if source_dir else self.package_dir
         try:
-            entries = sorted(
-                os.scandir(self.package_dir / source_dir), key=lambda e: e.name
-            )
+            with os.scandir(where) as scan:
+                entries = list(scan)
         except OSError as err:
-            where = printable(_join(self.package, source_dir))
+            shown = printable(_join(self.package, source_dir))
             self.problems.append(
-                f"cannot read {where} in the stow directory ({err.strerror})"
+                f"cannot read {shown} in the stow directory ({err.strerror})"
             )
             return ()
-        return tuple(
-            self.read_entry(entry, source_dir, target_dir)
-            for entry in entries
-            if not self.rules.ignores(_join(target_dir, entry.name))
-        )
+        ignores, files, translate = self.rules.ignores, self.files, self.dotfiles
+        source_base = f"{source_dir}/" if source_dir else ""
+        target_base = f"{target_dir}/" if target_dir else ""
+        nodes = []
+        for entry in entries:
+            raw = entry.name
+            if ignores(target_base + raw):
+                continue
+            source = source_base + raw
+            name = raw
+            if raw.startswith("dot-"):
+                self.dot_names = True
+                name = dotfile_name(raw) if translate else raw
+            target = target_base + name
+            if not (raw.isascii() and raw.isprintable()):
+                self.odd(raw, source)
+            if entry.is_dir(follow_symlinks=False):
+                children = self.read_dir(source, target)
+                nodes.append(
+                    PackageNode(source, target, True, children, None, False, name)
+                )
+                continue
+            files.append(target)
+            if entry.is_symlink():
+                text = read_link_text(entry.path)
+                absolute = text if posixpath.isabs(text) else None
+                nodes.append(
+                    PackageNode(source, target, False, (), absolute, True, name)
+                )
+            else:
+                nodes.append(PackageNode(source, target, False, (), None, False, name))
+        return tuple(nodes)
 
-    def read_entry(
-        self, entry: os.DirEntry[str], source_dir: str, target_dir: str
-    ) -> PackageNode:
-        source = _join(source_dir, entry.name)
-        name = dotfile_name(entry.name) if self.dotfiles else entry.name
-        target = _join(target_dir, name)
-        if reason := odd_name(entry.name):
+    def odd(self, raw: str, source: str) -> None:
+        if reason := odd_name(raw):
             self.problems.append(f"{printable(_join(self.package, source))} {reason}")
-        if entry.is_dir(follow_symlinks=False):
-            return PackageNode(source, target, True, self.read_dir(source, target))
-        absolute = None
-        if entry.is_symlink() and posixpath.isabs(text := read_link_text(entry.path)):
-            absolute = text
-        return PackageNode(source, target, False, absolute_link=absolute)
 
 
 def read_package(
-    stow_dir: Path, name: str, *, home: Path, options: StowOptions
+    stow_dir: Path,
+    name: str,
+    *,
+    home: Path,
+    options: StowOptions,
+    dotfiles: bool | None = None,
 ) -> PackageTree:
-    """Every entry Stow would consider for `name`, ignored ones left out."""
+    """Every entry Stow would consider for `name`, ignored ones left out.
+
+    `dotfiles` (default: `options.dotfiles`) says whether `dot-` names are read
+    the way `stow --dotfiles` reads them.
+    """
     package_dir = stow_dir / name
     rules, problems = load_ignore_rules(package_dir, home, options.ignore)
-    reader = _Reader(name, package_dir, rules, options.dotfiles, problems)
+    translate = options.dotfiles if dotfiles is None else dotfiles
+    reader = _Reader(name, str(package_dir), rules, translate, problems)
     root = PackageNode("", "", True, reader.read_dir("", ""))
-    return PackageTree(name, root, tuple(reader.problems))
+    return PackageTree(
+        name,
+        root,
+        tuple(reader.problems),
+        reader.dot_names,
+        tuple(sorted(reader.files)),
+    )

@@ -16,9 +16,10 @@ This follows Stow 2.3.1's `Stow.pm` exactly:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -61,17 +62,29 @@ class IgnoreRules:
     path_regex: re.Pattern[str] | None = None
     segment_regex: re.Pattern[str] | None = None
     suffix_regexes: tuple[re.Pattern[str], ...] = ()  # from --ignore
+    path_anchored: bool = False  # every path pattern starts with `^`
+    # basename -> ignored: names repeat across packages (init.lua, config)
+    segments: dict[str, bool] = field(default_factory=dict, compare=False)
 
     def ignores(self, path: str) -> bool:
         """`path`: relative to the target, parent translated, own name as written."""
-        if any(regex.search(path) for regex in self.suffix_regexes):
-            return True
-        if self.path_regex is not None and self.path_regex.search(f"/{path}"):
-            return True
-        basename = path.rsplit("/", 1)[-1]
-        return self.segment_regex is not None and bool(
-            self.segment_regex.search(basename)
-        )
+        for regex in self.suffix_regexes:
+            if regex.search(path):
+                return True
+        if self.path_regex is not None:
+            # a list of only `^/...` patterns can match at the start alone
+            find = (
+                self.path_regex.match if self.path_anchored else self.path_regex.search
+            )
+            if find(f"/{path}"):
+                return True
+        if self.segment_regex is None:
+            return False
+        basename = path.rpartition("/")[2]
+        known = self.segments.get(basename)
+        if known is None:
+            known = self.segments[basename] = bool(self.segment_regex.search(basename))
+        return known
 
 
 def parse_ignore_list(text: str) -> list[str]:
@@ -106,6 +119,15 @@ def compile_ignore_rules(
     patterns: Sequence[str], ignore_options: Sequence[str], *, source: str
 ) -> tuple[IgnoreRules, list[str]]:
     """Build the matchers Stow builds; patterns Python cannot compile are reported."""
+    rules, problems = _compiled(tuple(patterns), tuple(ignore_options), source)
+    return rules, list(problems)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(
+    patterns: tuple[str, ...], ignore_options: tuple[str, ...], source: str
+) -> tuple[IgnoreRules, tuple[str, ...]]:
+    """One set of rules per list: packages sharing the global list share its cache."""
     problems: list[str] = []
     kept = _valid(patterns, source, problems)
     paths = [p for p in kept if "/" in p]
@@ -117,8 +139,9 @@ def compile_ignore_rules(
         segment_regex=re.compile(f"^({'|'.join(segments)})$") if segments else None,
         # Stow appends \z without a group, so `a|b` means `a` anywhere or `b` at the end
         suffix_regexes=tuple(re.compile(f"{p}\\Z") for p in suffixes),
+        path_anchored=all(p.startswith("^") for p in paths),
     )
-    return rules, problems
+    return rules, tuple(problems)
 
 
 def _exists(path: Path) -> bool:

@@ -1,0 +1,117 @@
+"""How each package was stowed, worked out from the links that exist.
+
+People stow from a script or by hand (`stow --dotfiles bash`, `stow -t ~/.config/nvim
+nvim`) as often as through `.stowrc`, so the links are the evidence. A package is
+judged first the way `.stowrc` (or the scan's own flags) says; if that does not
+account for all of it, the other ways Stow could have placed it are judged too:
+with the other `--dotfiles` setting, and into the usual deeper targets that exist
+as real directories. The way under which most of its files are linked wins; on a
+tie, the default. Nothing links into a package by accident, so a package no way
+accounts for keeps the default and is reported as it is (unstowed, or partial).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from nixmigrate.scan.stow.scanner import Scanner, Tally
+from nixmigrate.scan.stow.tree import PackageTree
+
+# Deeper targets people give `stow -t`, relative to the scan's target.
+TARGET_GUESSES: Final = (
+    ".config/{name}",
+    ".config",
+    ".local/share/{name}",
+    ".local/share",
+    ".local/bin",
+    "bin",
+    ".local",
+    "Library/Application Support/{name}",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Inference:
+    """What the links may decide; an explicit scan flag pins the other."""
+
+    dotfiles: bool = True
+    target: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    prefix: str  # the package's target relative to the scan's target ("" for it)
+    dotfiles: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A package judged under one placement."""
+
+    placement: Placement
+    tree: PackageTree
+    tally: Tally
+    files: tuple[str, ...]  # the package's files, relative to the scan's target
+
+    @property
+    def found(self) -> int:
+        return self.tally.found(self.files)
+
+
+def place_package(
+    scanner: Scanner,
+    read: Callable[[bool], PackageTree],
+    *,
+    default_dotfiles: bool,
+    infer: Inference,
+) -> Placed:
+    """The placement the package's links agree with (the default unless shown)."""
+    trees: dict[bool, PackageTree] = {default_dotfiles: read(default_dotfiles)}
+
+    def judge(placement: Placement) -> Placed:
+        if placement.dotfiles not in trees:
+            trees[placement.dotfiles] = read(placement.dotfiles)
+        tally = Tally(placement.prefix)
+        tree = trees[placement.dotfiles]
+        scanner.check_tree(tree.name, tree.root, tally)
+        prefix = placement.prefix
+        files = tree.files()
+        if prefix:
+            files = tuple(f"{prefix}/{f}" for f in files)
+        return Placed(placement, tree, tally, files)
+
+    best = judge(Placement("", default_dotfiles))
+    if best.tally.status(best.files) == "stowed":
+        return best
+    for placement in _alternatives(scanner, best.tree, default_dotfiles, infer):
+        placed = judge(placement)
+        if placed.found > best.found:
+            best = placed
+    return best
+
+
+def _alternatives(
+    scanner: Scanner, tree: PackageTree, default_dotfiles: bool, infer: Inference
+) -> Iterator[Placement]:
+    modes = [default_dotfiles]
+    if infer.dotfiles and tree.dot_names:
+        modes.append(not default_dotfiles)
+    prefixes = [""]
+    if infer.target:
+        prefixes.extend(_deeper_targets(scanner, tree.name))
+    for prefix in prefixes:
+        for dotfiles in modes:
+            if (prefix, dotfiles) != ("", default_dotfiles):
+                yield Placement(prefix, dotfiles)
+
+
+def _deeper_targets(scanner: Scanner, name: str) -> list[str]:
+    """The guessed targets that exist as real directories outside the stow dir."""
+    found: dict[str, None] = {}
+    for guess in TARGET_GUESSES:
+        prefix = guess.format(name=name)
+        if scanner.listings.kind(prefix) == "dir" and not scanner.in_stow_dir(prefix):
+            found[prefix] = None
+    return list(found)
