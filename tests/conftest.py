@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from nixmigrate.state.store import CheckpointStore
+from nixmigrate.system.paths import Paths
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
@@ -63,3 +66,9 @@ def _isolate_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def store() -> CheckpointStore:
+    """The checkpoint store of the isolated state dir (see _isolate_env)."""
+    return CheckpointStore.from_paths(Paths.from_env())

@@ -136,6 +136,18 @@ class StowedHome:
     store_dir: Path  # a stand-in for /nix/store
     bin_dir: Path  # fake executables, first on PATH
 
+    @classmethod
+    def under(cls, root: Path, home: Path) -> StowedHome:
+        """The usual layout: dotfiles in home, config, store and bin beside it."""
+        return cls(
+            root=root,
+            home=home,
+            dotfiles=home / "dotfiles",
+            config_dir=root / "nix-config",
+            store_dir=root / "nix" / "store",
+            bin_dir=root / "bin",
+        )
+
     def snapshot(self) -> dict[str, object]:
         """Home, dotfiles and config dir: bytes, modes and link targets."""
         return {

@@ -52,22 +52,9 @@ BREW_ANSWERS = {
 
 @pytest.fixture
 def world(tmp_path: Path) -> StowedHome:
-    home = tmp_path / "home"
-    world = StowedHome(
-        root=tmp_path,
-        home=home,
-        dotfiles=home / "dotfiles",
-        config_dir=tmp_path / "nix-config",
-        store_dir=tmp_path / "nix" / "store",
-        bin_dir=tmp_path / "bin",
-    )
+    world = StowedHome.under(tmp_path, tmp_path / "home")
     world.store_dir.mkdir(parents=True)
     return world
-
-
-@pytest.fixture
-def store() -> CheckpointStore:
-    return CheckpointStore.from_paths(Paths.from_env())
 
 
 def _cleanup_phase(*steps: BrewUninstall | Archive) -> PhasePlan:

@@ -23,7 +23,6 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Unstow, WriteFile
 from nixmigrate.state.checkpoints import MANIFEST_NAME, CheckpointStatus
 from nixmigrate.state.store import CheckpointStore, load_state
-from nixmigrate.system.paths import Paths
 from nixmigrate.system.runner import DEFAULT_TIMEOUT, Runner, SubprocessRunner
 from tests.conftest import REPO
 from tests.fakeswitch import (
@@ -52,11 +51,6 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StowedHome:
     world = build_stowed_home(tmp_path)
     install_fake_brew(world, monkeypatch)
     return world
-
-
-@pytest.fixture
-def store() -> CheckpointStore:
-    return CheckpointStore.from_paths(Paths.from_env())
 
 
 def _switch(world: StowedHome, behaviour: Behaviour) -> None:

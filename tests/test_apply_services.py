@@ -19,7 +19,6 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall, LaunchdService
 from nixmigrate.state.checkpoints import CommandKind
 from nixmigrate.state.store import CheckpointStore
-from nixmigrate.system.paths import Paths
 from nixmigrate.system.runner import SubprocessRunner
 from tests.fakebrew import install_fake_tool, invocations, set_recording
 from tests.fakeswitch import (
@@ -80,23 +79,10 @@ def _answers(
 
 @pytest.fixture
 def world(tmp_path: Path) -> StowedHome:
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    world = StowedHome(
-        root=tmp_path,
-        home=home,
-        dotfiles=home / "dotfiles",
-        config_dir=tmp_path / "nix-config",
-        store_dir=tmp_path / "nix" / "store",
-        bin_dir=tmp_path / "bin",
-    )
+    world = StowedHome.under(tmp_path, tmp_path / "home")
+    world.home.mkdir(exist_ok=True)
     world.store_dir.mkdir(parents=True)
     return world
-
-
-@pytest.fixture
-def store() -> CheckpointStore:
-    return CheckpointStore.from_paths(Paths.from_env())
 
 
 def _fake_mac(

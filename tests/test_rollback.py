@@ -19,7 +19,6 @@ from nixmigrate.state.checkpoints import (
     RollbackConflictError,
 )
 from nixmigrate.state.store import CheckpointStore, load_state
-from nixmigrate.system.paths import Paths
 from nixmigrate.system.runner import SubprocessRunner
 from tests.fakeswitch import StowedHome, apply_options, install_fake_brew, yes
 from tests.helpers import make_tree, snapshot_tree
@@ -39,11 +38,6 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StowedHome:
     )
     install_fake_brew(world, monkeypatch)
     return world
-
-
-@pytest.fixture
-def store() -> CheckpointStore:
-    return CheckpointStore.from_paths(Paths.from_env())
 
 
 def _write_phase(

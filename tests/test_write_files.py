@@ -13,7 +13,6 @@ from nixmigrate.apply.executor import rollback
 from nixmigrate.apply.files import WriteReport, WriteStatus, generate_config
 from nixmigrate.plan.steps import WriteFile
 from nixmigrate.state.store import CheckpointStore, load_state
-from nixmigrate.system.paths import Paths
 from nixmigrate.system.runner import SubprocessRunner
 from tests.helpers import make_tree, snapshot_tree
 
@@ -28,11 +27,6 @@ V2 = (
     WriteFile("flake.nix", "{ outputs = _: { x = 1; }; }\n"),
     *V1[1:],
 )
-
-
-@pytest.fixture
-def store() -> CheckpointStore:
-    return CheckpointStore.from_paths(Paths.from_env())
 
 
 @pytest.fixture

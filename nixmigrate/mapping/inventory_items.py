@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from nixmigrate.mapping.db import tap_key
-from nixmigrate.mapping.model import ItemKind
+from nixmigrate.mapping.model import ITEM_KINDS, ItemKind
 from nixmigrate.mapping.rules import Rules, split_tap_name
 
 if TYPE_CHECKING:
@@ -33,19 +33,7 @@ BREWFILE_KIND: Final[Mapping[str, ItemKind]] = {
     "whalebrew": "whalebrew",
     "flatpak": "flatpak",
 }
-ITEM_ORDER: Final[tuple[ItemKind, ...]] = (
-    "formula",
-    "cask",
-    "tap",
-    "mas",
-    "vscode",
-    "go",
-    "cargo",
-    "uv",
-    "npm",
-    "whalebrew",
-    "flatpak",
-)
+
 _CONDITION_PLATFORMS: Final = {"macos": ("darwin",), "linux": ("linux",)}
 
 
@@ -83,7 +71,7 @@ def collect_items(inventory: Inventory, rules: Rules) -> tuple[HomebrewItem, ...
     for item in _brewfile_items(inventory, rules):
         known = found.get(item.key)
         found[item.key] = item if known is None else _listed_in_brewfile(known, item)
-    return tuple(sorted(found.values(), key=lambda i: ITEM_ORDER.index(i.kind)))
+    return tuple(sorted(found.values(), key=lambda i: ITEM_KINDS.index(i.kind)))
 
 
 def _listed_in_brewfile(installed: HomebrewItem, listed: HomebrewItem) -> HomebrewItem:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 ItemKind = Literal[
     "formula",
@@ -18,6 +18,7 @@ ItemKind = Literal[
     "whalebrew",
     "flatpak",
 ]
+ITEM_KINDS: Final[tuple[ItemKind, ...]] = get_args(ItemKind)  # in report order
 Action = Literal[
     "nix", "program", "service", "keep-brew", "keep-cask", "mas", "skip", "unmapped"
 ]
