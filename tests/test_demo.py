@@ -274,3 +274,16 @@ def test_every_demo_entry_is_accounted_for(demo: DemoResult) -> None:
     brewfile = demo.inventory.brewfile
     assert brewfile is not None
     assert sum(r.source == "brewfile" for r in rows) == len(brewfile.entries)
+
+
+@pytest.mark.needs_git
+def test_the_report_says_where_a_held_back_module_went(demo: DemoResult) -> None:
+    files = _demo_files(demo)
+    assert "programs.bash" not in files["home/common.nix"]
+    assert "pkgs.bashInteractive" in files["home/common.nix"]
+    rows = build_accounting(demo.inventory, hostname="demo-mac")
+    bash = next(r for r in rows if r.name == "bash" and r.source == "brew")
+    assert (bash.destination, bash.where) == ("nix", "home/common.nix: home.packages")
+    assert "programs.bash is left off" in bash.reason
+    bat = next(r for r in rows if r.name == "bat" and r.source == "brew")
+    assert (bat.destination, bat.where) == ("program", "home/common.nix: programs.bat")

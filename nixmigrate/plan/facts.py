@@ -55,7 +55,7 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
     chosen = installed(inventory.resolutions)
     clashes = program_clashes(stow, chosen, inventory.home_files)
     shells = login_shells_left_alone(stow, chosen)
-    not_enabled = frozenset(c.program for c in clashes) | frozenset(shells)
+    not_enabled = _not_enabled(clashes, shells)
     declarative = plan_declarative(
         stow,
         inventory.resolutions,
@@ -82,10 +82,32 @@ def gather_facts(inventory: Inventory, options: PlanOptions) -> Facts:
     )
 
 
+def held_back_programs(inventory: Inventory) -> frozenset[str]:
+    """Home Manager modules the plan leaves off although their item maps to one: they
+    would write over the user's own files, or they are login shells not chosen as
+    declarative. Their packages are installed instead (see gather_facts)."""
+    stow = _context(inventory, inventory.host.home, "")
+    chosen = installed(inventory.resolutions)
+    return _not_enabled(
+        program_clashes(stow, chosen, inventory.home_files),
+        login_shells_left_alone(stow, chosen),
+    )
+
+
+def _not_enabled(
+    clashes: tuple[FileClash, ...], shells: tuple[str, ...]
+) -> frozenset[str]:
+    return frozenset(c.program for c in clashes) | frozenset(shells)
+
+
 def _stow_context(inventory: Inventory, options: PlanOptions) -> StowContext | None:
+    return _context(inventory, options.home, options.dotfiles_dir)
+
+
+def _context(inventory: Inventory, home: str, dotfiles_dir: str) -> StowContext | None:
     """None without a Stow directory, or when its target is not inside home."""
     if inventory.stow is None:
         return None
-    dotfiles = options.dotfiles_dir or inventory.stow.dir
-    context = StowContext(stow=inventory.stow, home=options.home, dotfiles_dir=dotfiles)
+    dotfiles = dotfiles_dir or inventory.stow.dir
+    context = StowContext(stow=inventory.stow, home=home, dotfiles_dir=dotfiles)
     return context if context.target_prefix is not None else None

@@ -16,6 +16,7 @@ from nixmigrate.mapping.bundle_options import cask_arguments
 from nixmigrate.mapping.inventory_items import BREWFILE_KIND
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.bundle_entries import on_darwin
+from nixmigrate.plan.facts import held_back_programs
 from nixmigrate.plan.options import sanitize_host_name
 from nixmigrate.plan.packages import bucket_of
 from nixmigrate.scan.inventory import BrewfileEntry, Inventory
@@ -76,6 +77,7 @@ class AccountingRow:
 class _Host:
     name: str
     darwin: bool
+    held_back: frozenset[str] = frozenset()  # programs.* the plan leaves off
 
     @property
     def homebrew_file(self) -> str:
@@ -96,6 +98,7 @@ def build_accounting(
     host = _Host(
         name=sanitize_host_name(hostname or inventory.host.hostname),
         darwin=(system or inventory.host.system).endswith("-darwin"),
+        held_back=held_back_programs(inventory),
     )
     index = _Index(inventory.resolutions)
     return (
@@ -249,7 +252,7 @@ def _row(
         source=source,
         line=line,
         condition=condition,
-        destination=destination_of(found),
+        destination="nix" if _held_back(found, host) else destination_of(found),
         where=where(found, host),
         reason=_reason(found, host, condition),
         dependency=not found.on_request,
@@ -263,6 +266,8 @@ def where(resolution: Resolution, host: _Host) -> str:
     match resolution.action:
         case "nix":
             return f"{home}: home.packages" if resolution.on_request else ""
+        case "program" if _held_back(resolution, host):
+            return f"{home}: home.packages"
         case "program":
             return f"{home}: programs.{resolution.program}"
         case "service":
@@ -284,8 +289,17 @@ def _homebrew_where(resolution: Resolution, host: _Host) -> str:
     return f"{host.homebrew_file}: {option}"
 
 
+def _held_back(resolution: Resolution, host: _Host) -> bool:
+    return resolution.action == "program" and resolution.program in host.held_back
+
+
 def _reason(resolution: Resolution, host: _Host, condition: str | None) -> str:
     parts = [resolution.reason]
+    if _held_back(resolution, host):
+        parts.append(
+            f"programs.{resolution.program} is left off (it would write startup or "
+            "config files that are yours); its package is installed instead"
+        )
     if resolution.note:
         parts.append(resolution.note)
     replaced = resolution.kind == "formula" and resolution.action in ("nix", "program")
