@@ -33,7 +33,9 @@ class Unstow:
     no_folding: bool = False  # ... and with --no-folding (re-stowed the same way)
 
     def describe(self) -> str:
-        return f"unstow {self.package} ({len(self.links)} links in {self.target})"
+        count = len(self.links)
+        links = "1 link" if count == 1 else f"{count} links"
+        return f"unstow {self.package} ({links} in {self.target})"
 
     def flags(self) -> tuple[str, ...]:
         """The options the package was stowed with, for `stow` and `stow -D` alike."""
