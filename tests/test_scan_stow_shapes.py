@@ -135,6 +135,25 @@ SHAPES: dict[str, Shape] = {
         },
         before=(".local/bin", ".config"),
     ),
+    # setup.sh: stow -t ~/.config/Code/User vscode;
+    # stow -t ~/.local/share/applications desktop  (targets no guess would name)
+    "deep-targets": Shape(
+        files={
+            "vscode/settings.json": '{ "editor.fontSize": 13 }\n',
+            "vscode/keybindings.json": "[]\n",
+            "vscode/snippets/go.json": "{}\n",
+            "desktop/firefox-work.desktop": "[Desktop Entry]\nName=Work\n",
+        },
+        commands=(
+            ("-t", "~/.config/Code/User", "vscode"),
+            ("-t", "~/.local/share/applications", "desktop"),
+        ),
+        expected={
+            "vscode": (False, ".config/Code/User", False),
+            "desktop": (False, ".local/share/applications", False),
+        },
+        before=(".config/Code/User", ".local/share/applications"),
+    ),
 }
 
 

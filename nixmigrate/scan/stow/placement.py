@@ -4,8 +4,10 @@ People stow from a script or by hand (`stow --dotfiles bash`, `stow -t ~/.config
 nvim`) as often as through `.stowrc`, so the links are the evidence. A package is
 judged first the way `.stowrc` (or the scan's own flags) says; if that does not
 account for all of it, the other ways Stow could have placed it are judged too:
-with the other `--dotfiles` setting, and into the usual deeper targets that exist
-as real directories. The way under which most of its files are linked wins; on a
+with the other `--dotfiles` setting, into the usual deeper targets that exist as
+real directories, and into any directory under `.config`, `.local/share` or
+`Library/Application Support` (two levels down) holding a link that is named like one
+of the package's entries and passes through the package. The way under which most of its files are linked wins; on a
 tie, the default. Nothing links into a package by accident, so a package no way
 accounts for keeps the default and is reported as it is (unstowed, or partial).
 """
@@ -30,6 +32,10 @@ TARGET_GUESSES: Final = (
     ".local",
     "Library/Application Support/{name}",
 )
+# Where other deeper targets are looked for: their subdirectories, two levels down,
+# holding a link named like one of the package's own entries, into the package.
+LINKED_TARGET_BASES: Final = (".config", ".local/share", "Library/Application Support")
+_LINKED_TARGET_DEPTH: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,7 @@ def _alternatives(
     prefixes = [""]
     if infer.target:
         prefixes.extend(_deeper_targets(scanner, tree.name))
+        prefixes.extend(p for p in _linked_targets(scanner, tree) if p not in prefixes)
     for prefix in prefixes:
         for dotfiles in modes:
             if (prefix, dotfiles) != ("", default_dotfiles):
@@ -115,3 +122,43 @@ def _deeper_targets(scanner: Scanner, name: str) -> list[str]:
         if scanner.listings.kind(prefix) == "dir" and not scanner.in_stow_dir(prefix):
             found[prefix] = None
     return list(found)
+
+
+def _linked_targets(scanner: Scanner, tree: PackageTree) -> list[str]:
+    """Directories under the usual config bases that hold a link named like one of
+    the package's top-level entries whose text passes through the package: the
+    links themselves prove the target (`stow -t ~/.config/Code/User vscode`)."""
+    names = {child.name for child in tree.root.children}
+    names |= {"." + n.removeprefix("dot-") for n in names if n.startswith("dot-")}
+    found: list[str] = []
+    for base in LINKED_TARGET_BASES:
+        for directory in _subdirectories(scanner, base, _LINKED_TARGET_DEPTH):
+            if _links_into(scanner, directory, names, tree.name):
+                found.append(directory)
+    return found
+
+
+def _subdirectories(scanner: Scanner, base: str, depth: int) -> Iterator[str]:
+    if depth == 0 or scanner.listings.kind(base) != "dir" or scanner.in_stow_dir(base):
+        return
+    entries = scanner.listings.entries(base)
+    if isinstance(entries, OSError):
+        return
+    for name, kind in sorted(entries.kinds.items()):
+        if kind == "dir":
+            directory = f"{base}/{name}"
+            yield directory
+            yield from _subdirectories(scanner, directory, depth - 1)
+
+
+def _links_into(
+    scanner: Scanner, directory: str, names: set[str], package: str
+) -> bool:
+    entries = scanner.listings.entries(directory)
+    if isinstance(entries, OSError):
+        return False
+    return any(
+        package in text.split("/")
+        for name, text in entries.texts.items()
+        if name in names
+    )
