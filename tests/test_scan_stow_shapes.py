@@ -376,6 +376,13 @@ def test_an_oddly_named_file_is_scanned_then_left_out_of_the_plan(
     assert "inputrc" not in generated  # its package stays stowed as a whole
     assert (home / ".inputrc").is_symlink()
 
+    cleanup = run("plan", "--phase", "7", "--no-input")
+    assert cleanup.exit_code == 0, cleanup.stderr
+    phase7 = cleanup.output.split("Phase 7:", 1)[1]
+    assert "unstow notes" not in phase7
+    assert "unstow shell" not in phase7
+    assert "packages with oddly named files stay stowed from it: notes, shell" in phase7
+
 
 # ---------------------------------------------------------------- scan flags
 

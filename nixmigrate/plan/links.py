@@ -165,6 +165,11 @@ def _plannable(package: StowPackage) -> bool:
     return package.include and not _awkward_links(package)
 
 
+def kept_for_names(stow: StowInventory) -> tuple[StowPackage, ...]:
+    """Included packages an odd link name keeps stowed (see left_out_for_names)."""
+    return tuple(p for p in stow.packages if p.include and _awkward_links(p))
+
+
 def left_out_for_names(stow: StowInventory | None) -> tuple[str, ...]:
     """One warning per oddly named link: its package stays stowed, out of the plan."""
     if stow is None:

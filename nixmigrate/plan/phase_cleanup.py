@@ -12,7 +12,7 @@ from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
-from nixmigrate.plan.links import restow_command, unstow_step
+from nixmigrate.plan.links import kept_for_names, restow_command, unstow_step
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed
 from nixmigrate.plan.phases import PHASES, Phase
@@ -24,6 +24,7 @@ from nixmigrate.plan.services import (
 )
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Step
 from nixmigrate.scan.inventory import StowPackage
+from nixmigrate.scan.stow.tree import printable
 
 ARCHIVE_SUFFIX = ".stow-archive"
 
@@ -68,9 +69,11 @@ def _remaining_packages(facts: Facts) -> tuple[StowPackage, ...]:
     stow = facts.inventory.stow
     if stow is None:
         return ()
-    handled = {p.name for p in facts.mutable} | {
-        u.package for u in facts.declarative.unstow
-    }
+    handled = (
+        {p.name for p in facts.mutable}
+        | {u.package for u in facts.declarative.unstow}
+        | {p.name for p in kept_for_names(stow)}  # they stay stowed, as promised
+    )
     return tuple(
         sorted(
             (p for p in stow.packages if p.links and p.name not in handled),
@@ -107,6 +110,13 @@ def _archive(facts: Facts) -> tuple[tuple[Archive, ...], str]:
     if facts.stow is None:
         return (), "no dotfiles directory to archive"
     source = facts.stow.dotfiles_dir.rstrip("/")
+    kept = kept_for_names(facts.stow.stow)
+    if kept:
+        names = ", ".join(printable(p.name) for p in kept)
+        return (), (
+            f"{source} is not archived: packages with oddly named files stay stowed "
+            f"from it: {names}"
+        )
     pointing = [link.home_path for link in links_for(facts, Phase.CLEANUP)]
     if pointing:
         shown = ", ".join(f"~/{p}" for p in pointing)
