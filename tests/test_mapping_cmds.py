@@ -155,6 +155,23 @@ def test_map_records_an_override_and_shows_the_change(mappings: Path) -> None:
     assert "fd (formula): nix fd  [override]" in explained.stdout
 
 
+def test_map_updates_the_saved_scan_so_plan_follows(mappings: Path) -> None:
+    path = save_inventory(formulae=(BrewFormula(name="fd", version="10.2.0"),))
+    scanned = run("map", "fd", "fd", "--mappings", str(mappings))
+    assert scanned.exit_code == 0, scanned.stderr
+    assert "the saved scan now uses it" in scanned.stdout
+    saved = inventory_from_json(path.read_text(encoding="utf-8"))
+    fd = next(r for r in saved.resolutions if r.name == "fd")
+    assert (fd.action, fd.attr, fd.confidence) == ("nix", "fd", "override")
+
+
+def test_map_without_a_saved_scan_only_records_the_choice(mappings: Path) -> None:
+    result = run("map", "fd", "fd", "--mappings", str(mappings))
+    assert result.exit_code == 0, result.stderr
+    assert "the saved scan" not in result.stdout
+    assert not Paths.from_env().inventory_file.exists()
+
+
 def test_map_over_a_curated_entry_says_what_it_was(mappings: Path) -> None:
     result = run("map", "ripgrep", "ripgrep-all", "--mappings", str(mappings))
     assert result.exit_code == 0, result.stderr

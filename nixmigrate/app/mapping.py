@@ -19,3 +19,17 @@ def resolve_for(
     db = load_mappings(locate_mappings(mappings))
     overrides = load_overrides(env.paths.user_mappings)
     return resolve_inventory(inventory, db, overrides)
+
+
+def refresh_saved_inventory(env: Env, mappings: Path | None) -> Path | None:
+    """Resolve the saved inventory again (after `map` changed an override), so that
+    `plan` and `report` follow the user's choice without a new scan; None when no
+    scan was saved yet."""
+    from nixmigrate.app.planning import load_inventory
+    from nixmigrate.app.scan import save_inventory
+
+    if not env.paths.inventory_file.exists():
+        return None
+    inventory = load_inventory(env)
+    resolved = inventory.with_resolutions(resolve_for(env, inventory, mappings))
+    return save_inventory(env, resolved)

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import click
 from rich.text import Text
 
-from nixmigrate.cli.common import debug_option, err_console, out_console, user_errors
+from nixmigrate.cli.common import (
+    debug_option,
+    err_console,
+    make_env,
+    out_console,
+    user_errors,
+)
 from nixmigrate.errors import UsageError
 
 if TYPE_CHECKING:
@@ -159,7 +165,14 @@ def map_command(
         before = context.explain(name, kind)
         change = _record(context, name, kind, attr=attr, keep=keep, reason=reason)
         after = _Context.load(mappings).explain(name, kind)
+        refreshed = _refresh_inventory(mappings)
     _print_change(before, after, change.path)
+    if refreshed is not None:
+        out_console().print(
+            Text(
+                f"  the saved scan now uses it ({refreshed}); `nixmigrate plan` follows"
+            )
+        )
     if attr is not None and attr not in context.resolver.names:
         err_console().print(
             Text(
@@ -167,6 +180,12 @@ def map_command(
                 "attributes; `nixmigrate verify` checks it against your nixpkgs"
             )
         )
+
+
+def _refresh_inventory(mappings: Path | None) -> Path | None:
+    from nixmigrate.app.mapping import refresh_saved_inventory
+
+    return refresh_saved_inventory(make_env(no_input=True), mappings)
 
 
 def _kind_of(*, as_cask: bool, as_tap: bool) -> ItemKind:
