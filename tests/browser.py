@@ -29,29 +29,26 @@ class Loaded:
 
 def dump_dom(page: Path) -> Loaded:
     """The DOM after loading `page`, and the browser's log (console messages)."""
-    done = subprocess.run(
-        [CHROMIUM, *_FLAGS, "--enable-logging=stderr", "--v=0", "--dump-dom",
-         page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = _chromium("--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
     return Loaded(done.stdout, done.stderr)
 
 
 def screenshot(page: Path, png: Path, *, width: int, height: int) -> bytes:
+    _chromium(f"--screenshot={png}", f"--window-size={width},{height}", page.as_uri())
+    return png.read_bytes()
+
+
+def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium once; it must succeed."""
     done = subprocess.run(
-        [CHROMIUM, *_FLAGS, f"--screenshot={png}", f"--window-size={width},{height}",
-         page.as_uri()],
+        [CHROMIUM, *_FLAGS, *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
-    return png.read_bytes()
+    return done
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,8 @@ import tarfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner, Result
 
-from nixmigrate.cli import cli
-from nixmigrate.cli.mapping_cmds import COMMANDS
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.rules import Rules
 from nixmigrate.mapping.verify import verify_attrs
@@ -31,6 +27,7 @@ from nixmigrate.system.paths import Paths
 from nixmigrate.system.runner import SubprocessRunner
 from tests.conftest import FIXTURES
 from tests.helpers import make_tree
+from tests.test_mapping_cmds import run
 
 STANDIN = FIXTURES / "nixpkgs-standin"
 ON_DARWIN = platform.system() == "Darwin"
@@ -266,14 +263,6 @@ def mappings(tmp_path: Path) -> Path:
         },
     )
     return root
-
-
-def run(*args: str) -> Result:
-    group = click.Group(
-        name="nixmigrate",
-        commands={**cli.commands, **{c.name or "": c for c in COMMANDS}},
-    )
-    return CliRunner().invoke(group, list(args))
 
 
 def save_inventory(*resolutions: Resolution) -> Path:
