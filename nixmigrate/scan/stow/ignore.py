@@ -68,27 +68,36 @@ class IgnoreRules:
 
     def ignores(self, path: str) -> bool:
         """`path`: relative to the target, parent translated, own name as written."""
+        return self.name_ignored(path.rpartition("/")[2]) or self.path_ignored(path)
+
+    def name_ignored(self, name: str) -> bool:
+        """What the patterns without a `/` say of an entry's own name."""
+        known = self.segments.get(name)
+        if known is None:
+            regex = self.segment_regex
+            known = self.segments[name] = bool(regex and regex.search(name))
+        return known
+
+    def path_ignored(self, path: str) -> bool:
+        """What the patterns with a `/` and the `--ignore` options say of `path`."""
         for regex in self.suffix_regexes:
             if regex.search(path):
                 return True
-        if self.path_regex is not None:
-            # a list of only `^/...` patterns can match at the start alone
-            find = (
-                self.path_regex.match if self.path_anchored else self.path_regex.search
-            )
-            if find(f"/{path}"):
-                return True
-        if self.segment_regex is None:
+        if self.path_regex is None:
             return False
-        basename = path.rpartition("/")[2]
-        known = self.segments.get(basename)
-        if known is None:
-            known = self.segments[basename] = bool(self.segment_regex.search(basename))
-        return known
+        # a list of only `^/...` patterns can match at the start alone
+        find = self.path_regex.match if self.path_anchored else self.path_regex.search
+        return bool(find(f"/{path}"))
 
 
 def parse_ignore_list(text: str) -> list[str]:
     """The patterns of an ignore file, cleaned the way Stow cleans them."""
+    return list(_parsed(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[str, ...]:
+    """Packages share the built-in and the global list: parse each text once."""
     patterns: dict[str, None] = {}
     for raw in text.splitlines():
         line = raw.strip()
@@ -97,7 +106,7 @@ def parse_ignore_list(text: str) -> list[str]:
         line = _RIGHT_COMMENT.sub("", line, count=1).replace("\\#", "#")
         patterns[line] = None
     patterns[_ALWAYS_IGNORED] = None
-    return list(patterns)
+    return tuple(patterns)
 
 
 def _valid(patterns: Iterable[str], source: str, problems: list[str]) -> list[str]:
@@ -147,9 +156,10 @@ def _compiled(
 def _exists(path: Path) -> bool:
     """Perl's -e: false for anything that cannot be stat'ed."""
     try:
-        return path.exists()
-    except OSError:
+        path.stat()
+    except (OSError, ValueError):
         return False
+    return True
 
 
 def load_ignore_rules(
@@ -177,10 +187,10 @@ def load_ignore_rules(
             )
             return rules, problems
         return compile_ignore_rules(
-            parse_ignore_list(text), ignore_options, source=str(candidate)
+            _parsed(text), ignore_options, source=str(candidate)
         )
     return compile_ignore_rules(
-        parse_ignore_list(DEFAULT_IGNORE_LIST), ignore_options, source="built-in"
+        _parsed(DEFAULT_IGNORE_LIST), ignore_options, source="built-in"
     )
 
 

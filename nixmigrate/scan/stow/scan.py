@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 
 from nixmigrate.errors import UsageError
@@ -72,7 +73,7 @@ def _stow_inside(roots: Roots) -> frozenset[str]:
 def _package(placed: Placed, target: str) -> StowPackage:
     tally, placement = placed.tally, placed.placement
     files = placed.files
-    links = tuple(sorted(tally.links, key=lambda link: link.path))
+    links = tuple(sorted(tally.links, key=attrgetter("path")))
     return StowPackage(
         name=placed.tree.name,
         status=tally.status(files),
@@ -164,10 +165,12 @@ def _scan(
         problems.extend(one.tree.problems)
         problems.extend(one.tally.problems)
     packages = tuple(_package(one, absolute(target)) for one in placed)
-    examined = {d for one in placed for d in one.tally.examined}
-    sound = {p for one in placed for p in one.tally.sound}
+    examined: dict[str, set[str]] = {}
+    for one in placed:
+        for directory, sound in one.tally.examined.items():
+            examined.setdefault(directory, set()).update(sound)
     owned = {link.path for package in packages for link in package.links}
-    stale, broken, loose_problems = scanner.loose_links(examined, owned, sound)
+    stale, broken, loose_problems = scanner.loose_links(examined, owned)
     problems.extend(loose_problems)
     return StowInventory(
         dir=absolute(stow_dir),

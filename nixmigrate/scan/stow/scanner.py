@@ -49,8 +49,8 @@ class Tally:
     deferred: set[str] = field(default_factory=set)
     links: list[StowLink] = field(default_factory=list)
     conflicts: list[StowConflict] = field(default_factory=list)
-    examined: set[str] = field(default_factory=set)  # real dirs passed through
-    sound: set[str] = field(default_factory=set)  # our links that cannot dangle
+    # real dirs passed through -> names of our links in them that cannot dangle
+    examined: dict[str, set[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     unfolded: bool = False  # a real dir holds only our links: stowed --no-folding
 
@@ -60,16 +60,12 @@ class Tally:
     def link(self, link: StowLink, node: PackageNode) -> None:
         self.links.append(link)
         if not node.is_link:
-            self.sound.add(link.path)
+            directory, _, name = link.path.rpartition("/")
+            self.examined.setdefault(directory, set()).add(name)
         if node.is_dir:
             self.linked.update(join(self.prefix, f) for f in node.files())
         else:
             self.linked.add(link.path)
-
-    def link_as_stow_made(self, node: PackageNode, text: str) -> None:
-        """A relative link whose text is exactly what Stow writes for `node`."""
-        rel = f"{self.prefix}/{node.target}" if self.prefix else node.target
-        self.link(StowLink(rel, text, False, node.is_dir, node.source), node)
 
     def conflict(self, node: PackageNode, kind: str, detail: str) -> None:
         self.conflicts.append(StowConflict(self.at(node), kind, detail))
@@ -81,6 +77,8 @@ class Tally:
     def status(self, files: tuple[str, ...]) -> StowStatus:
         if self.conflicts:
             return "conflict"
+        if not self.deferred and files and self.linked.issuperset(files):
+            return "stowed"  # the common case, without building a set of the files
         wanted = set(files) - self.deferred
         if not wanted:
             return "stowed" if files else "unstowed"
@@ -112,7 +110,7 @@ class Scanner:
         self, package: str, node: PackageNode, rel_dir: str, tally: Tally
     ) -> bool:
         """Judge the entries of a real directory; True if it holds only ours."""
-        tally.examined.add(rel_dir)
+        sound = tally.examined.setdefault(rel_dir, set())
         listing = self.listings.entries(rel_dir)
         if isinstance(listing, OSError):
             for child in node.children:
@@ -121,12 +119,24 @@ class Scanner:
         kinds, texts = listing.kinds, listing.texts
         ours = 0
         up = f"{self.up_to_stow(rel_dir)}/{package}/"
+        base = f"{rel_dir}/" if rel_dir else ""
+        links, linked = tally.links, tally.linked
         for child in node.children:
-            kind = kinds.get(child.name)
+            name = child.name
+            kind = kinds.get(name)
             if kind == "link" and child.absolute_link is None:
-                text = texts.get(child.name)
-                if text is not None and text == up + child.source:  # as Stow writes it
-                    tally.link_as_stow_made(child, text)
+                text = texts.get(name)
+                source = child.source
+                if text is not None and text == up + source:  # as Stow writes it
+                    # the common case, inlined: tens of thousands of links per scan
+                    path = base + name
+                    links.append(StowLink(path, text, False, child.is_dir, source))
+                    if not child.is_link:
+                        sound.add(name)
+                    if child.is_dir:
+                        linked.update(join(tally.prefix, f) for f in child.files())
+                    else:
+                        linked.add(path)
                     ours += 1
                     continue
             if kind is not None or child.absolute_link is not None:
@@ -217,9 +227,13 @@ class Scanner:
             tally.conflict(node, "other-package", f"linked to {printable(where)}")
 
     def loose_links(
-        self, examined: set[str], owned: set[str], sound: set[str]
+        self, examined: dict[str, set[str]], owned: set[str]
     ) -> tuple[list[StowLink], list[StowLink], list[str]]:
-        """Stale links (into the stow dir, no owner) and broken ones, where Stow looks."""
+        """Stale links (into the stow dir, no owner) and broken ones, where Stow looks.
+
+        `examined`: the real directories passed through, each with the names of
+        the packages' links in it that cannot dangle (nothing to check there).
+        """
         stale: list[StowLink] = []
         broken: list[StowLink] = []
         problems: list[str] = []
@@ -231,10 +245,8 @@ class Scanner:
                 )
                 continue
             full = self.listings.full(directory)
-            for name in sorted(entries.texts):
+            for name in sorted(entries.texts.keys() - examined[directory]):
                 rel = join(directory, name)
-                if rel in sound:
-                    continue
                 text = entries.texts[name]
                 destination = self.roots.destination(full, text)
                 where = self.roots.in_stow(destination)

@@ -141,13 +141,14 @@ class _Reader:
                 f"cannot read {shown} in the stow directory ({err.strerror})"
             )
             return ()
-        ignores, files, translate = self.rules.ignores, self.files, self.dotfiles
+        files, translate = self.files, self.dotfiles
+        name_ignored, path_ignored = self.rules.name_ignored, self.rules.path_ignored
         source_base = f"{source_dir}/" if source_dir else ""
         target_base = f"{target_dir}/" if target_dir else ""
         nodes = []
         for entry in entries:
             raw = entry.name
-            if ignores(target_base + raw):
+            if name_ignored(raw) or path_ignored(target_base + raw):
                 continue
             source = source_base + raw
             name = raw
