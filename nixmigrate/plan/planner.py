@@ -15,14 +15,14 @@ from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts, gather_facts
 from nixmigrate.plan.model import PhasePlan, Plan
 from nixmigrate.plan.options import PlanOptions, resolved_options
-from nixmigrate.plan.phase_cleanup import cleanup_phase
-from nixmigrate.plan.phase_configs import configs_phase
-from nixmigrate.plan.phase_declarative import declarative_phase
-from nixmigrate.plan.phase_foundation import foundation_phase
-from nixmigrate.plan.phase_macos import macos_phase
-from nixmigrate.plan.phase_packages import packages_phase
-from nixmigrate.plan.phase_second_host import second_host_phase
 from nixmigrate.plan.phases import Phase
+from nixmigrate.plan.phases.cleanup import cleanup_phase
+from nixmigrate.plan.phases.configs import configs_phase
+from nixmigrate.plan.phases.declarative import declarative_phase
+from nixmigrate.plan.phases.foundation import foundation_phase
+from nixmigrate.plan.phases.macos import macos_phase
+from nixmigrate.plan.phases.packages import packages_phase
+from nixmigrate.plan.phases.second_host import second_host_phase
 from nixmigrate.plan.steps import Activate, WriteFile
 from nixmigrate.render.outputs import render_files
 from nixmigrate.scan.inventory import Inventory

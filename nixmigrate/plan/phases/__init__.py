@@ -1,4 +1,9 @@
-"""The seven phases of a migration, and what each one is allowed to do."""
+"""The seven phases of a migration, and what each one is allowed to do.
+
+Each phase's steps are planned by the module of its name beside this one
+(foundation, packages, configs, declarative, macos, second_host, cleanup);
+plan/planner.py runs them in order.
+"""
 
 from __future__ import annotations
 
