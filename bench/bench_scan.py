@@ -15,7 +15,9 @@ Cases:
     against `find DOTFILES` over the same tree and, unless --big-dry-run 0, against
     `stow -n -v -R --no-folding` over at most --big-dry-run packages (Stow's dry run
     takes about a minute on all 300); --linear adds the same case at 100,000 files
-    to show the scan grows linearly.
+    to show the scan grows linearly. Beside it, the reads any such scan must make
+    (walk the packages, list the home directories they name, read every link's
+    text), timed alone: the floor under `scan_stow`, which `find` does not pay.
 
 The repo spreads each package over a shared `.config` and `.local`, so Stow folds
 the directories only one package owns (`.config/pkg07` becomes one link) and unfolds
@@ -166,6 +168,35 @@ def _find(repo: Repo) -> None:
     _run(["find", str(repo.dotfiles)])
 
 
+def _package_dirs(path: str, rel: str, found: set[str]) -> None:
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                below = f"{rel}/{entry.name}" if rel else entry.name
+                found.add(below)
+                _package_dirs(entry.path, below, found)
+
+
+def _home_links(home: str, rel: str) -> int:
+    fd = os.open(f"{home}/{rel}" if rel else home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with os.scandir(fd) as entries:
+            links = [entry.name for entry in entries if entry.is_symlink()]
+        return len([os.readlink(name, dir_fd=fd) for name in links])
+    finally:
+        os.close(fd)
+
+
+def reads_alone(repo: Repo) -> int:
+    """What any scan of this repo has to read, judged not at all: every package
+    tree walked with os.scandir, every home directory the packages name listed,
+    and the text of every link in those read with os.readlink."""
+    wanted = {""}
+    for package in repo.packages:
+        _package_dirs(str(repo.dotfiles / package), "", wanted)
+    return sum(_home_links(str(repo.home), rel) for rel in sorted(wanted))
+
+
 def big_rows(
     root: Path, packages: int, files: int, dry_run: int, repeat: int
 ) -> list[Row]:
@@ -175,14 +206,16 @@ def big_rows(
     check_stowed(repo)
     size = f"{packages} packages x {files} files, --no-folding"
     ours = best_of(repeat, lambda: _scan(repo))
+    find = best_of(repeat, lambda: _find(repo))
     rows = [
+        Row(f"scan_stow, {size}", packages * files, ours, "find DOTFILES", find),
         Row(
-            f"scan_stow, {size}",
-            packages * files,
-            ours,
-            "find DOTFILES (same tree)",
-            best_of(repeat, lambda: _find(repo)),
-        )
+            f"its reads alone (os.scandir + os.readlink, nothing judged), {size}",
+            reads_alone(repo),
+            best_of(repeat, lambda: reads_alone(repo)),
+            "find DOTFILES",
+            find,
+        ),
     ]
     if dry_run:
         some = Repo(repo.dotfiles, repo.home, repo.packages[:dry_run], files)
