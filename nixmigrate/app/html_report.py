@@ -15,9 +15,9 @@ from nixmigrate.app.planning import (
     _rebased,
     build,
     choose,
-    load_inventory,
 )
 from nixmigrate.app.reporting import report_of
+from nixmigrate.app.saved_scan import load_inventory
 from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.facts import gather_facts
 from nixmigrate.plan.options import DeclarativeConfigs, resolved_options
@@ -43,7 +43,7 @@ def make_page(
 
     `config_copy` stands in for the config dir (the demo keeps one).
     """
-    inventory = load_inventory(env)
+    inventory = load_inventory(env.paths)
     store = CheckpointStore.from_paths(env.paths)
     state = load_state(store.state_file)
     report = report or report_of(env, inventory, state)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nixmigrate.app.env import Env
+from nixmigrate.app.saved_scan import load_inventory, save_inventory
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.scan.inventory import Inventory
 
@@ -25,11 +26,8 @@ def refresh_saved_inventory(env: Env, mappings: Path | None) -> Path | None:
     """Resolve the saved inventory again (after `map` changed an override), so that
     `plan` and `report` follow the user's choice without a new scan; None when no
     scan was saved yet."""
-    from nixmigrate.app.planning import load_inventory
-    from nixmigrate.app.scan import save_inventory
-
     if not env.paths.inventory_file.exists():
         return None
-    inventory = load_inventory(env)
+    inventory = load_inventory(env.paths)
     resolved = inventory.with_resolutions(resolve_for(env, inventory, mappings))
-    return save_inventory(env, resolved)
+    return save_inventory(env.paths, resolved)

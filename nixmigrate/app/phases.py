@@ -15,9 +15,9 @@ from nixmigrate.app.planning import (
     build,
     choose,
     load_choices,
-    load_inventory,
     save_choices,
 )
+from nixmigrate.app.saved_scan import load_inventory
 from nixmigrate.errors import NixmigrateError, StateError, UsageError
 from nixmigrate.plan.phases import Phase
 from nixmigrate.state.store import CheckpointStore, RunState, load_state, update_state
@@ -53,7 +53,7 @@ def run_plan(
     from nixmigrate.mapping.db import load_mappings, locate_mappings
     from nixmigrate.system.nix import parse_problems
 
-    inventory = load_inventory(env)
+    inventory = load_inventory(env.paths)
     choices = choose(env, inventory, overrides)
     mappings_dir = locate_mappings(mappings)
     outcome = build(env, inventory, choices, through, mappings_dir)
@@ -127,7 +127,7 @@ def run_apply(
     store = CheckpointStore.from_paths(env.paths)
     state = load_state(store.state_file)
     _require_planned(state, through)
-    inventory = load_inventory(env)
+    inventory = load_inventory(env.paths)
     choices = load_choices(env)
     _require_this_machine(inventory.host.home, choices)
     outcome = build(env, inventory, choices, through, locate_mappings(mappings))

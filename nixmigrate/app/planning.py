@@ -24,7 +24,7 @@ from nixmigrate.plan.options import (
     sanitize_host_name,
 )
 from nixmigrate.plan.phases import Phase
-from nixmigrate.scan.inventory import Inventory, inventory_from_json
+from nixmigrate.scan.inventory import Inventory
 from nixmigrate.system.fs import atomic_write_text
 
 CHOICES_FILE = "plan-choices.json"
@@ -67,14 +67,6 @@ class PlanOutcome:
     options: PlanOptions
     warnings: tuple[str, ...]
     option_problems: tuple[str, ...]
-
-
-def load_inventory(env: Env) -> Inventory:
-    path = env.paths.inventory_file
-    if not path.exists():
-        msg = f"no inventory yet ({path} does not exist)"
-        raise StateError(msg, hint="run `nixmigrate scan` first")
-    return inventory_from_json(path.read_text(encoding="utf-8"), origin=str(path))
 
 
 def choose(env: Env, inventory: Inventory, overrides: ChoiceOverrides) -> PlanChoices:

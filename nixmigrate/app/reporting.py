@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nixmigrate.app.env import Env
-from nixmigrate.app.planning import load_choices, load_inventory
+from nixmigrate.app.planning import load_choices
+from nixmigrate.app.saved_scan import load_inventory
 from nixmigrate.report.files import report_to_json, report_to_markdown
 from nixmigrate.report.model import Progress, Report, build_report
 from nixmigrate.scan.inventory import Inventory
@@ -15,7 +16,7 @@ from nixmigrate.system.fs import atomic_write_text
 
 def make_report(env: Env) -> Report:
     store = CheckpointStore.from_paths(env.paths)
-    return report_of(env, load_inventory(env), load_state(store.state_file))
+    return report_of(env, load_inventory(env.paths), load_state(store.state_file))
 
 
 def report_of(env: Env, inventory: Inventory, state: RunState) -> Report:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from nixmigrate import __version__
 from nixmigrate.app.env import Env
+from nixmigrate.app.mapping import resolve_for
+from nixmigrate.app.saved_scan import save_inventory
 from nixmigrate.app.selection import ask_selection
 from nixmigrate.errors import NothingScannedError, UsageError
 from nixmigrate.mapping.bundle_names import NAME_PROBLEM
@@ -16,9 +18,7 @@ from nixmigrate.scan.inventory import (
     HostInfo,
     Inventory,
     StowInventory,
-    inventory_to_json,
 )
-from nixmigrate.system.fs import atomic_write_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +57,6 @@ def run_scan(env: Env, request: ScanRequest) -> Inventory:
         home_files=_home_files(request.home),
     )
     return inventory
-
-
-def save_inventory(env: Env, inventory: Inventory) -> Path:
-    path = env.paths.inventory_file
-    atomic_write_text(path, inventory_to_json(inventory))
-    return path
 
 
 def _check_request(request: ScanRequest) -> None:
@@ -182,8 +176,6 @@ def resolve_and_save(
     env: Env, inventory: Inventory, mappings: Path | None
 ) -> tuple[Inventory, Path]:
     """Attach a decision for every Homebrew item, then save the inventory."""
-    from nixmigrate.app.mapping import resolve_for
-
     env.progress("Mapping Homebrew items to Nix")
     resolved = inventory.with_resolutions(resolve_for(env, inventory, mappings))
-    return resolved, save_inventory(env, resolved)
+    return resolved, save_inventory(env.paths, resolved)

@@ -71,9 +71,10 @@ def explain(name: str, as_cask: bool, mappings: Path | None) -> None:
 
 
 def _explained(context: _Context, name: str, kind: ItemKind | None) -> Resolution:
+    from nixmigrate.app.saved_scan import saved_inventory
     from nixmigrate.mapping.resolutions import explain_name
 
-    inventory = _saved_inventory(context.paths)
+    inventory = saved_inventory(context.paths)
     if inventory is not None:
         found = _from_inventory(context, inventory, name, kind)
         if found is not None:
@@ -291,22 +292,6 @@ def _paths() -> Paths:
     from nixmigrate.system.paths import Paths
 
     return Paths.from_env()
-
-
-def _saved_inventory(paths: Paths) -> Inventory | None:
-    from nixmigrate.scan.inventory import inventory_from_json
-
-    path = paths.inventory_file
-    if not path.is_file():
-        return None
-    return inventory_from_json(path.read_text(encoding="utf-8"), origin=str(path))
-
-
-def _save_inventory(paths: Paths, inventory: Inventory) -> None:
-    from nixmigrate.scan.inventory import inventory_to_json
-    from nixmigrate.system.fs import atomic_write_text
-
-    atomic_write_text(paths.inventory_file, inventory_to_json(inventory))
 
 
 COMMANDS = (explain, map_command)

@@ -13,8 +13,6 @@ from nixmigrate.cli.common import debug_option, err_console, out_console, user_e
 from nixmigrate.cli.mapping_cmds import (
     _Context,
     _paths,
-    _save_inventory,
-    _saved_inventory,
     mappings_option,
 )
 from nixmigrate.errors import EXIT_FAILURE, CommandFailedError, StateError
@@ -82,6 +80,7 @@ _Outcome = tuple["VerifyReport", tuple["Resolution", ...], list[tuple[str, str]]
 def _run_verify(
     nixpkgs: Path | None, config_dir: Path | None, mappings: Path | None
 ) -> _Outcome | None:
+    from nixmigrate.app.saved_scan import save_inventory, saved_inventory
     from nixmigrate.mapping.verify import (
         apply_verification,
         attrs_to_verify,
@@ -96,7 +95,7 @@ def _run_verify(
     from nixmigrate.system.runner import SubprocessRunner
 
     paths = _paths()
-    inventory = _saved_inventory(paths)
+    inventory = saved_inventory(paths)
     if inventory is None:
         msg = f"no saved inventory at {paths.inventory_file}"
         raise StateError(msg, hint="run `nixmigrate scan` first")
@@ -123,7 +122,7 @@ def _run_verify(
         return None
     checked = apply_verification(resolutions, report, _installed_versions(inventory))
     updated = promote(checked, report)
-    _save_inventory(paths, inventory.with_resolutions(updated))
+    save_inventory(paths, inventory.with_resolutions(updated))
     # as checked: a failed item's attribute is gone after
     return report, resolutions, promoted_names(resolutions, updated)
 
