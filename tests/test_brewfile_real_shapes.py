@@ -22,7 +22,7 @@ from nixmigrate.mapping.resolutions import resolve_inventory
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import PlanOptions
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import build_plan
+from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
 from nixmigrate.scan.brewfile import read_brewfile
 from nixmigrate.scan.inventory import Brewfile, BrewfileEntry, HostInfo, Inventory

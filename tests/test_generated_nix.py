@@ -13,7 +13,7 @@ import pytest
 from nixmigrate.nixlang import nix_str
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import SecondHost
-from nixmigrate.plan.planner import build_plan
+from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.scan.inventory import StowLink, StowPackage
 from tests.test_planner import (
     GIT_SETTINGS,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.module_requirements import MODULE_REQUIREMENTS
-from nixmigrate.plan.planner import build_plan, option_problems
+from nixmigrate.render.plan_tree import build_plan, option_problems
 from tests.conftest import REPO
 from tests.test_planner import darwin_options, file, sample_inventory
 

@@ -19,7 +19,6 @@ from nixmigrate.plan.assemble import build_config
 from nixmigrate.plan.facts import gather_facts
 from nixmigrate.plan.options import PlanOptions, SecondHost
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import build_plan
 from nixmigrate.plan.steps import WriteFile
 from nixmigrate.render.nixscan import NixScanError, assigned_paths
 from nixmigrate.render.optioncheck import (
@@ -29,6 +28,7 @@ from nixmigrate.render.optioncheck import (
     scoped_paths,
 )
 from nixmigrate.render.outputs import ModuleScope, module_scopes
+from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.scan.inventory import Inventory
 from scripts.build_option_lists import (
     ANY,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import build_plan, option_problems
+from nixmigrate.render.plan_tree import build_plan, option_problems
 from tests.test_planner import HOST, darwin_options, file, sample_inventory
 
 

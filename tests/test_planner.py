@@ -25,8 +25,8 @@ from nixmigrate.plan.options import (
     sanitize_host_name,
 )
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import build_plan
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Unstow
+from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.scan.inventory import (
     BrewCask,
     BrewFormula,

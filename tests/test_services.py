@@ -16,8 +16,8 @@ from nixmigrate.mapping.resolutions import resolve_inventory
 from nixmigrate.mapping.service_table import SERVICE_MODULES, module_for_option
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import build_plan
 from nixmigrate.plan.steps import Activate, BrewUninstall
+from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.report.files import report_to_markdown
 from nixmigrate.report.model import build_report
 from nixmigrate.report.services import build_services

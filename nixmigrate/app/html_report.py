@@ -22,7 +22,7 @@ from nixmigrate.errors import NixmigrateError
 from nixmigrate.plan.facts import gather_facts
 from nixmigrate.plan.options import DeclarativeConfigs, resolved_options
 from nixmigrate.plan.phases import Phase
-from nixmigrate.plan.planner import render_tree
+from nixmigrate.render.plan_tree import render_tree
 from nixmigrate.report.html import render_html
 from nixmigrate.report.journey import CheckpointView, build_journey, readable_time
 from nixmigrate.report.model import Report

@@ -116,7 +116,7 @@ def build(
     from nixmigrate.app.declarative import gather_declarative
     from nixmigrate.app.state_versions import existing_state_versions
     from nixmigrate.plan.links import left_out_for_names
-    from nixmigrate.plan.planner import build_plan, option_problems
+    from nixmigrate.render.plan_tree import build_plan, option_problems
 
     declarative, warnings = gather_declarative(env, inventory, through, mappings_dir)
     inventory = _rebased(inventory, choices.home)

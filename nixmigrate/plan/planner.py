@@ -1,7 +1,8 @@
-"""Inventory + options -> Plan: the generated tree for phases 1..N and what each does.
+"""Facts + rendered trees -> Plan: what each phase 1..N does and which files it writes.
 
-Pure: the same inventory and options always give the same plan, byte for byte. A
-phase's `writes` are the files that differ between the trees for 1..N-1 and 1..N.
+Pure: the same facts and trees always give the same plan. A phase's `writes` are
+the files that differ between the trees for 1..N-1 and 1..N. Rendering the trees
+is render's job (render/plan_tree.py builds a whole Plan from an inventory).
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Final
 
-from nixmigrate.plan.assemble import build_config
 from nixmigrate.plan.commands import activate_argv
-from nixmigrate.plan.facts import Facts, gather_facts
+from nixmigrate.plan.facts import Facts
 from nixmigrate.plan.model import PhasePlan, Plan
-from nixmigrate.plan.options import PlanOptions, resolved_options
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.phases.cleanup import cleanup_phase
 from nixmigrate.plan.phases.configs import configs_phase
@@ -24,8 +23,6 @@ from nixmigrate.plan.phases.macos import macos_phase
 from nixmigrate.plan.phases.packages import packages_phase
 from nixmigrate.plan.phases.second_host import second_host_phase
 from nixmigrate.plan.steps import Activate, WriteFile
-from nixmigrate.render.outputs import render_files
-from nixmigrate.scan.inventory import Inventory
 
 PHASE_BUILDERS: Final[Mapping[Phase, Callable[[Facts], PhasePlan]]] = {
     Phase.FOUNDATION: foundation_phase,
@@ -38,14 +35,17 @@ PHASE_BUILDERS: Final[Mapping[Phase, Callable[[Facts], PhasePlan]]] = {
 }
 
 
-def build_plan(inventory: Inventory, options: PlanOptions) -> Plan:
-    options = resolved_options(options)
-    facts = gather_facts(inventory, options)
-    trees = {phase: render_tree(facts, phase) for phase in _phases(options.through)}
+def phases_through(through: Phase) -> tuple[Phase, ...]:
+    return tuple(p for p in Phase if p <= through)
+
+
+def assemble_plan(facts: Facts, trees: Mapping[Phase, tuple[WriteFile, ...]]) -> Plan:
+    """The Plan from the rendered tree of every phase 1..N (N = options.through)."""
+    options = facts.options
     phases: list[PhasePlan] = []
     previous: Mapping[str, str] = {}
-    for phase, files in trees.items():
-        current = {f.relpath: f.content for f in files}
+    for phase in phases_through(options.through):
+        current = {f.relpath: f.content for f in trees[phase]}
         writes = tuple(p for p in sorted(current) if previous.get(p) != current[p])
         phases.append(replace(PHASE_BUILDERS[phase](facts), writes=writes))
         previous = current
@@ -59,14 +59,6 @@ def build_plan(inventory: Inventory, options: PlanOptions) -> Plan:
         files=trees[options.through],
         phases=_bootstrap_first_activation(tuple(phases), facts),
     )
-
-
-def render_tree(facts: Facts, through: Phase) -> tuple[WriteFile, ...]:
-    return render_files(build_config(facts, through))
-
-
-def _phases(through: Phase) -> tuple[Phase, ...]:
-    return tuple(p for p in Phase if p <= through)
 
 
 def _bootstrap_first_activation(
@@ -89,14 +81,3 @@ def _bootstrap_first_activation(
             done = True
         result.append(phase)
     return tuple(result)
-
-
-def option_problems(inventory: Inventory, options: PlanOptions) -> tuple[str, ...]:
-    """Options the generated modules set that current home-manager/nix-darwin lack."""
-    from nixmigrate.render.optioncheck import check_files
-    from nixmigrate.render.outputs import module_scopes
-
-    facts = gather_facts(inventory, resolved_options(options))
-    model = build_config(facts, options.through)
-    problems = check_files(render_files(model), module_scopes(model))
-    return tuple(p.describe() for p in problems)
