@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixmigrate.mapping.model import Action, ItemKind, Resolution
 from nixmigrate.report.accounting import accounted, build_accounting, dropped
 from nixmigrate.report.files import report_to_json, report_to_markdown
 from nixmigrate.report.model import build_report
+from nixmigrate.resolution import Action, ItemKind, Resolution
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewfileEntry,

@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from nixmigrate.cli import cli
 from nixmigrate.cli.mapping_cmds import COMMANDS
-from nixmigrate.mapping.model import Resolution
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import (
     BrewFormula,
     BrewInventory,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.module_requirements import MODULE_REQUIREMENTS
 from nixmigrate.render.plan_tree import build_plan, option_problems
+from nixmigrate.resolution import Resolution
 from tests.conftest import REPO
 from tests.test_planner import darwin_options, file, sample_inventory
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.phases import Phase
 from nixmigrate.render.plan_tree import build_plan, option_problems
+from nixmigrate.resolution import Resolution
 from tests.test_planner import HOST, darwin_options, file, sample_inventory
 
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 import pytest
 
 from nixmigrate.errors import UsageError
-from nixmigrate.mapping.model import Action, ItemKind, Resolution
 from nixmigrate.plan.config import DARWIN_STATE_VERSION, NEWEST_RELEASE, StateVersions
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.options import (
@@ -27,6 +26,7 @@ from nixmigrate.plan.options import (
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Unstow
 from nixmigrate.render.plan_tree import build_plan
+from nixmigrate.resolution import Action, ItemKind, Resolution
 from nixmigrate.scan.inventory import (
     BrewCask,
     BrewFormula,

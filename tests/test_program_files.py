@@ -17,12 +17,12 @@ from click.testing import CliRunner
 
 from nixmigrate.cli import cli
 from nixmigrate.demo.dotfiles_setup import install_demo_dotfiles
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.declarative import home_files_to_check
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.program_files import PROGRAM_FILES
 from nixmigrate.render.plan_tree import build_plan
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.home_files import existing_config_files
 from nixmigrate.scan.inventory import Inventory, StowPackage
 from tests.test_planner import _link, _res, darwin_options, file, sample_inventory

@@ -18,13 +18,13 @@ from click.testing import CliRunner, Result
 
 from nixmigrate.cli import cli
 from nixmigrate.demo.dotfiles_setup import install_demo_dotfiles
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.report.accounting import build_accounting
 from nixmigrate.report.html import render_html
 from nixmigrate.report.journey import build_journey
 from nixmigrate.report.model import Progress, next_steps
 from nixmigrate.report.page import PageInputs, build_page
 from nixmigrate.report.services import build_services
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import (
     BrewCask,
     BrewFormula,

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from nixmigrate.mapping.db import MappingDB, load_mappings
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.resolutions import explain_name, resolve_inventory
 from nixmigrate.mapping.resolve import Resolver
 from nixmigrate.mapping.rules import Rules, VersionedFamily
 from nixmigrate.mapping.schema import EntryKind, MappingEntry, entry_from_toml
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import (
     BrewCask,
     Brewfile,

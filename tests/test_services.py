@@ -11,7 +11,6 @@ from dataclasses import replace
 import pytest
 
 from nixmigrate.mapping.db import MappingDB, load_mappings, locate_mappings
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.resolutions import resolve_inventory
 from nixmigrate.mapping.service_table import SERVICE_MODULES, module_for_option
 from nixmigrate.plan.model import Plan
@@ -21,6 +20,7 @@ from nixmigrate.render.plan_tree import build_plan
 from nixmigrate.report.files import report_to_markdown
 from nixmigrate.report.model import build_report
 from nixmigrate.report.services import build_services
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.brew import formula_from_json, parse_info_v2, parse_services_json
 from nixmigrate.scan.inventory import (
     BrewCask,

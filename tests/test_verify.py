@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.verify import (
     apply_verification,
     attrs_to_verify,
@@ -16,6 +15,7 @@ from nixmigrate.mapping.verify import (
 )
 from nixmigrate.mapping.verify_model import AttrCheck, VerifyReport
 from nixmigrate.nixlang import nix_attr, nix_attr_path, nix_str
+from nixmigrate.resolution import Resolution
 from nixmigrate.system.nix import nix_eval_cmd, nix_instantiate_eval_cmd
 from nixmigrate.system.runner import SubprocessRunner
 from tests.conftest import FIXTURES

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.rules import Rules
 from nixmigrate.mapping.verify import verify_attrs
 from nixmigrate.mapping.verify_candidates import promote, trials_for
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import (
     BrewInventory,
     Inventory,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nixmigrate.app.env import Env
 from nixmigrate.app.saved_scan import load_inventory, save_inventory
-from nixmigrate.mapping.model import Resolution
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
 
 

@@ -11,7 +11,7 @@ from nixmigrate.app.mapping import resolve_for
 from nixmigrate.app.saved_scan import save_inventory
 from nixmigrate.app.selection import ask_selection
 from nixmigrate.errors import NothingScannedError, UsageError
-from nixmigrate.mapping.bundle_names import NAME_PROBLEM
+from nixmigrate.name_grammar import NAME_PROBLEM
 from nixmigrate.scan.inventory import (
     Brewfile,
     BrewInventory,

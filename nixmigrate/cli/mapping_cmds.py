@@ -25,10 +25,10 @@ from nixmigrate.errors import UsageError
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB
-    from nixmigrate.mapping.model import ItemKind, Resolution
     from nixmigrate.mapping.overrides import OverrideChange
     from nixmigrate.mapping.resolve import Resolver
     from nixmigrate.mapping.schema import EntryKind
+    from nixmigrate.resolution import ItemKind, Resolution
     from nixmigrate.scan.inventory import Inventory
     from nixmigrate.system.paths import Paths
 

@@ -18,8 +18,8 @@ from nixmigrate.cli.mapping_cmds import (
 from nixmigrate.errors import EXIT_FAILURE, CommandFailedError, StateError
 
 if TYPE_CHECKING:
-    from nixmigrate.mapping.model import Resolution
     from nixmigrate.mapping.verify_model import VerifyReport
+    from nixmigrate.resolution import Resolution
     from nixmigrate.scan.inventory import Inventory
     from nixmigrate.system.nixpkgs import NixpkgsSource
     from nixmigrate.system.paths import Paths

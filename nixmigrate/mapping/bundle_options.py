@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from nixmigrate.mapping.bundle_names import name_problem, unsafe_text
+from nixmigrate.name_grammar import name_problem, unsafe_text
 
 Check = Callable[[object], object | None]
 """A value -> the value to keep, or None when nix-darwin cannot take it."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from nixmigrate.mapping.model import Action, Confidence
+from nixmigrate.resolution import Action, Confidence
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.heuristics import Candidate

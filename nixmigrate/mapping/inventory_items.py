@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from nixmigrate.mapping.db import tap_key
-from nixmigrate.mapping.model import ITEM_KINDS, ItemKind
 from nixmigrate.mapping.rules import Rules, split_tap_name
+from nixmigrate.resolution import ITEM_KINDS, ItemKind
 
 if TYPE_CHECKING:
     from nixmigrate.scan.inventory import BrewfileEntry, Inventory

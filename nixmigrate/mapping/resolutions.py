@@ -13,14 +13,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final, Literal
 
 from nixmigrate.mapping.bundle_kinds import BUNDLE_KINDS, bundle_decision
-from nixmigrate.mapping.bundle_names import name_problem
 from nixmigrate.mapping.bundle_options import carried_options
 from nixmigrate.mapping.db import tap_key
 from nixmigrate.mapping.decisions import Decision, name_list
 from nixmigrate.mapping.inventory_items import HomebrewItem, collect_items
-from nixmigrate.mapping.model import ItemKind, Resolution
 from nixmigrate.mapping.resolve import Resolver, make_resolver
 from nixmigrate.mapping.services import apply_service_decisions
+from nixmigrate.name_grammar import name_problem
+from nixmigrate.resolution import ItemKind, Resolution
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB

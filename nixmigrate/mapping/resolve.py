@@ -34,7 +34,6 @@ from nixmigrate.mapping.heuristics import (
     formula_candidates,
     load_known_names,
 )
-from nixmigrate.mapping.model import Action, Confidence
 from nixmigrate.mapping.rules import (
     Rules,
     exact_versioned,
@@ -45,6 +44,7 @@ from nixmigrate.mapping.rules import (
     split_tap_name,
     split_versioned,
 )
+from nixmigrate.resolution import Action, Confidence
 
 if TYPE_CHECKING:
     from nixmigrate.mapping.db import MappingDB

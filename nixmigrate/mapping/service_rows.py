@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.service_table import module_for_option
 from nixmigrate.mapping.services import base_name, data_dir, wanted_services
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
 
 Becomes = Literal["nix-darwin service", "stays in Homebrew", "stops"]

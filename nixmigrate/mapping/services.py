@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.service_table import (
     SERVICE_CASKS,
     ServiceModule,
@@ -24,6 +23,7 @@ from nixmigrate.mapping.service_table import (
     service_module,
     stateful_server,
 )
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
 
 _SERVICE_KEYS: Final = ("restart_service", "start_service")

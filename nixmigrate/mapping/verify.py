@@ -28,7 +28,7 @@ from nixmigrate.nixlang import nix_list, nix_str
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from nixmigrate.mapping.model import Resolution
+    from nixmigrate.resolution import Resolution
     from nixmigrate.system.nixpkgs import NixpkgsSource
     from nixmigrate.system.runner import Runner
 

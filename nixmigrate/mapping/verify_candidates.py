@@ -19,7 +19,7 @@ from nixmigrate.mapping.rules import Rules, split_versioned
 from nixmigrate.mapping.verify_model import Trial, TrialCheck, VerifyReport
 
 if TYPE_CHECKING:
-    from nixmigrate.mapping.model import Resolution
+    from nixmigrate.resolution import Resolution
 
 MAX_TRIALS: Final = 8  # per item, to keep the one evaluation small
 _ATTR_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_'+-]*$")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from nixmigrate.mapping.bundle_names import name_problem, unsafe_text
 from nixmigrate.mapping.bundle_options import cask_arguments
 from nixmigrate.mapping.db import tap_key
 from nixmigrate.mapping.inventory_items import cask_args_entries
-from nixmigrate.mapping.model import ItemKind, Resolution
+from nixmigrate.name_grammar import name_problem, unsafe_text
 from nixmigrate.plan.config import BundleEntry
+from nixmigrate.resolution import ItemKind, Resolution
 from nixmigrate.scan.inventory import Inventory
 
 DEFAULT_TAPS: Final = frozenset({"homebrew/core", "homebrew/cask"})

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.config import MutableLink, ProgramModule
 from nixmigrate.plan.links import (
     StowContext,
@@ -27,6 +26,7 @@ from nixmigrate.plan.options import DeclarativeConfigs, SecretFile
 from nixmigrate.plan.packages import Bucket, bucket_of, installed, program_package
 from nixmigrate.plan.program_files import generated_paths, owned_paths, program_files
 from nixmigrate.plan.steps import Unstow
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import StowLink, StowPackage
 
 # tools whose home-manager module is worth enabling as soon as the tool is installed

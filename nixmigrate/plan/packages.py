@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.bundle_entries import kept_brew_entries, on_darwin
 from nixmigrate.plan.config import ProgramEnable
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
 
 Bucket = Literal["common", "darwin", "linux"]

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.links import StowContext, home_path_of
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import StowPackage
 
 _DARWIN_APP_SUPPORT: Final = "Library/Application Support"

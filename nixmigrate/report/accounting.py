@@ -14,11 +14,11 @@ from typing import Final, Literal
 
 from nixmigrate.mapping.bundle_options import cask_arguments
 from nixmigrate.mapping.inventory_items import BREWFILE_KIND
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.bundle_entries import on_darwin
 from nixmigrate.plan.facts import held_back_programs
 from nixmigrate.plan.options import sanitize_host_name
 from nixmigrate.plan.packages import bucket_of
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import BrewfileEntry, Inventory
 
 Destination = Literal["nix", "program", "service", "homebrew", "skipped", "unmapped"]

@@ -6,10 +6,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
 from nixmigrate.report.services import ServiceRow
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory, StowInventory
 
 

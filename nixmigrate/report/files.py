@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from nixmigrate.jsonable import to_plain
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.report.accounting import dropped
 from nixmigrate.report.console import SERVICE_COLUMNS, becomes, service_cells
 from nixmigrate.report.model import Report
+from nixmigrate.resolution import Resolution
 
 
 def report_to_json(report: Report) -> str:

@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nixmigrate.mapping.model import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
 from nixmigrate.report.services import ServiceRow, build_services
+from nixmigrate.resolution import ACTIONS, CONFIDENCES, Resolution
 from nixmigrate.scan.inventory import Inventory
 
 

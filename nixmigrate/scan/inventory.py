@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 
 from nixmigrate.errors import StateError
 from nixmigrate.jsonable import from_plain, to_plain
-from nixmigrate.mapping.model import Resolution
+from nixmigrate.resolution import Resolution
 
 INVENTORY_SCHEMA: Final = 1
 

@@ -7,7 +7,6 @@ switch that follows enables the nix-darwin one and checks it is loaded.
 
 from __future__ import annotations
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
@@ -23,6 +22,7 @@ from nixmigrate.plan.services import (
     started_formulae,
 )
 from nixmigrate.plan.steps import Activate, Archive, BrewUninstall, Step
+from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import StowPackage
 from nixmigrate.scan.stow.tree import printable
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from nixmigrate.mapping.model import Resolution
 from nixmigrate.plan.commands import build_command, rollback_command, switch_command
 from nixmigrate.plan.declarative import CONVERTERS
 from nixmigrate.plan.facts import Facts
@@ -10,6 +9,7 @@ from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed, installed_attr, unmapped_formulae
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.plan.program_files import describe_clash, describe_login_shell
+from nixmigrate.resolution import Resolution
 
 
 def packages_phase(facts: Facts) -> PhasePlan:

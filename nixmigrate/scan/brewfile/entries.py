@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from nixmigrate.mapping.bundle_names import NAME_PROBLEM, name_problem
+from nixmigrate.name_grammar import NAME_PROBLEM, name_problem
 from nixmigrate.scan.brewfile.values import Arguments, UnsupportedStatementError, Value
 from nixmigrate.scan.inventory import BrewfileEntry
 
@@ -38,7 +38,7 @@ def build_entry(
 
 
 def entry_name_problem(kind: str, name: str) -> str | None:
-    """Why a Brewfile entry's name may not be used (see mapping/bundle_names)."""
+    """Why a Brewfile entry's name may not be used (see nixmigrate/name_grammar.py)."""
     if kind == "cask_args":
         return None
     return name_problem("formula" if kind == "brew" else kind, name)

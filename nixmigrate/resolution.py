@@ -1,4 +1,9 @@
-"""What the resolver decides for one Homebrew item."""
+"""What the resolver decides for one Homebrew item.
+
+Data only, shared by every stage: the saved scan (scan/inventory.py) carries the
+resolutions mapping/ made, and plan/ and report/ read them. Kept out of mapping/ so
+that scan need not import the stage after it.
+"""
 
 from __future__ import annotations
 

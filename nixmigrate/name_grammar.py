@@ -1,9 +1,12 @@
-"""Which names and option values may reach nix-darwin's generated Brewfile.
+"""Which names and option values may reach a generated Brewfile or Nix file.
 
 nix-darwin writes `homebrew.*` entries into a Ruby Brewfile as `brew "${name}"`
 without escaping, and `brew bundle` evaluates that file: a `"` or `#{` in a name would
 run code there. So every name must match its own grammar (Homebrew's, VS Code's, ...),
 and every string option value must be plain text, before anything is written.
+
+Shared by every stage (scan skips a Brewfile line with a bad name, mapping and plan
+check again before writing), so it imports nothing from them.
 """
 
 from __future__ import annotations
