@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from nixmigrate.app.verify import verify_attrs
 from nixmigrate.errors import CommandFailedError, NixmigrateError, ToolMissingError
 from nixmigrate.mapping.verify import (
     apply_verification,
     attrs_to_verify,
-    verify_attrs,
     verify_expression,
 )
 from nixmigrate.mapping.verify_model import AttrCheck, VerifyReport

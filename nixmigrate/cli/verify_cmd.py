@@ -81,10 +81,10 @@ def _run_verify(
     nixpkgs: Path | None, config_dir: Path | None, mappings: Path | None
 ) -> _Outcome | None:
     from nixmigrate.app.saved_scan import save_inventory, saved_inventory
+    from nixmigrate.app.verify import verify_attrs
     from nixmigrate.mapping.verify import (
         apply_verification,
         attrs_to_verify,
-        verify_attrs,
     )
     from nixmigrate.mapping.verify_candidates import (
         promote,

@@ -6,6 +6,9 @@ it is unfree. Every lookup is wrapped in `builtins.tryEval`, so one attribute th
 throws (a removed alias, say) does not fail the batch. The same evaluation tries the
 candidate attributes of unmapped items (see verify_candidates) and reports whether
 each provides the command it needs.
+
+Pure: this module writes the expression and reads Nix's answer; app/verify.py runs
+Nix between the two.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from nixmigrate.resolution import Resolution
-    from nixmigrate.system.nixpkgs import NixpkgsSource
-    from nixmigrate.system.runner import Runner
 
 # The helpers take `pkgs` from the `let` that imports nixpkgs; see verify_expression.
 _PRELUDE: Final = """
@@ -114,32 +115,6 @@ def verify_expression(
 
 def _path_list(attr: str) -> str:
     return nix_list(nix_str(c) for c in attr_path(attr))
-
-
-def verify_attrs(
-    runner: Runner,
-    attrs: Sequence[str],
-    *,
-    nixpkgs: Path | None = None,
-    source: NixpkgsSource | None = None,
-    trials: Sequence[Trial] = (),
-) -> VerifyReport:
-    """Evaluate every attribute and candidate in one call to nix-instantiate (or
-    `nix eval`), against `source`, else the nixpkgs at `nixpkgs`, else <nixpkgs>."""
-    from nixmigrate.system.nix import eval_json
-    from nixmigrate.system.nixpkgs import NixpkgsSource
-
-    if source is None:
-        source = (
-            NixpkgsSource(kind="path", described=str(nixpkgs), search_path=nixpkgs)
-            if nixpkgs is not None
-            else NixpkgsSource(kind="nix-path", described="<nixpkgs>")
-        )
-    unique = tuple(dict.fromkeys(attrs))
-    expr = verify_expression(unique, trials, nixpkgs_expr=source.import_expr)
-    raw = eval_json(runner, expr, nixpkgs=source.search_path, flakes=source.flakes)
-    report = parse_verify_output(raw, unique, trials=trials)
-    return replace(report, nixpkgs=source.described, source=source.kind)
 
 
 def parse_verify_output(
