@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from nixmigrate.app.mapping import record_override
 from nixmigrate.errors import MappingError
-from nixmigrate.mapping.overrides import (
-    DEFAULT_KEEP_REASON,
-    load_overrides,
-    record_override,
-)
+from nixmigrate.mapping.overrides import DEFAULT_KEEP_REASON, load_overrides
 
 USER_FILE = """\
 # my own mappings, do not lose this comment

@@ -1,4 +1,5 @@
-"""Loading the mapping database and the user's overrides, and resolving an inventory."""
+"""Loading the mapping database and the user's overrides, resolving an inventory,
+and recording an override (`nixmigrate map`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from pathlib import Path
 
 from nixmigrate.app.env import Env
 from nixmigrate.app.saved_scan import load_inventory, save_inventory
+from nixmigrate.mapping.overrides import OverrideChange, edit_override
+from nixmigrate.mapping.schema import EntryKind
 from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
+from nixmigrate.system.fs import atomic_write_text
 
 
 def resolve_for(
@@ -20,6 +24,25 @@ def resolve_for(
     db = load_mappings(locate_mappings(mappings))
     overrides = load_overrides(env.paths.user_mappings)
     return resolve_inventory(inventory, db, overrides)
+
+
+def record_override(
+    path: Path,
+    kind: EntryKind,
+    name: str,
+    *,
+    attr: str | None = None,
+    keep: bool = False,
+    reason: str | None = None,
+) -> OverrideChange:
+    """Set `[kind.name]` in the user's mappings file to `nix = attr` or to `keep`,
+    keeping everything else (comments and layout included)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    new_text, change = edit_override(
+        text, path, kind, name, attr=attr, keep=keep, reason=reason
+    )
+    atomic_write_text(path, new_text)
+    return change
 
 
 def refresh_saved_inventory(env: Env, mappings: Path | None) -> Path | None:

@@ -217,7 +217,7 @@ def _record(
     keep: bool,
     reason: str | None,
 ) -> OverrideChange:
-    from nixmigrate.mapping.overrides import record_override
+    from nixmigrate.app.mapping import record_override
 
     entry_kind: EntryKind = (
         "cask" if kind == "cask" else "tap" if kind == "tap" else "formula"

@@ -33,7 +33,6 @@ from nixmigrate.mapping.schema import (
     MappingEntry,
     entry_from_toml,
 )
-from nixmigrate.system.fs import atomic_write_text
 
 KINDS: Final[tuple[EntryKind, ...]] = ("formula", "cask", "tap")
 _DECISION_KEYS: Final = ("nix", "program", "keep", "skip", "reason")
@@ -51,7 +50,7 @@ _HEADER: Final = (
 
 @dataclass(frozen=True, slots=True)
 class OverrideChange:
-    """What `record_override` did to one entry."""
+    """What `edit_override` did to one entry."""
 
     path: Path
     kind: EntryKind
@@ -86,7 +85,8 @@ def parse_overrides(text: str, path: Path) -> dict[EntryKind, dict[str, MappingE
     return {kind: _entries(document.get(kind, {}), kind, path) for kind in KINDS}
 
 
-def record_override(
+def edit_override(
+    text: str,
     path: Path,
     kind: EntryKind,
     name: str,
@@ -94,12 +94,12 @@ def record_override(
     attr: str | None = None,
     keep: bool = False,
     reason: str | None = None,
-) -> OverrideChange:
-    """Set `[kind.name]` to `nix = attr` or to `keep`, keeping everything else."""
+) -> tuple[str, OverrideChange]:
+    """The override file's `text` with `[kind.name]` set to `nix = attr` or to `keep`,
+    everything else kept; and what changed. Writing it is the caller's job."""
     if (attr is None) == (not keep):
         msg = "give either a nixpkgs attribute or keep, not both or neither"
         raise MappingError(msg, hint="nixmigrate map NAME ATTR, or NAME --keep")
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
     before = parse_overrides(text, path)[kind].get(_key(kind, name))
     document = tomlkit.parse(text) if text else _new_document()
     table = _entry_table(document, kind, name)
@@ -114,8 +114,8 @@ def record_override(
         table.add(tomlkit.nl())  # a blank line before whatever table comes next
     new_text = tomlkit.dumps(document)
     after = parse_overrides(new_text, path)[kind][_key(kind, name)]
-    atomic_write_text(path, new_text)
-    return OverrideChange(path=path, kind=kind, name=name, before=before, after=after)
+    change = OverrideChange(path=path, kind=kind, name=name, before=before, after=after)
+    return new_text, change
 
 
 def _decision(
