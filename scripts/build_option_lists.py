@@ -80,7 +80,7 @@ _DARWIN_NAMESPACES: Final[tuple[Pattern, ...]] = (
     ("home-manager",),  # the home-manager nix-darwin module
     ("security", "pam", "services", "sudo_local"),  # touchIdAuth
     ("homebrew",),  # homebrew.nix.j2
-    ("services", ANY, "enable"),  # nix-darwin services (mapping/service_table.py)
+    ("services", ANY, "enable"),  # nix-darwin services (mapping/services/table.py)
     ("services", ANY, "package"),
 )
 

@@ -12,7 +12,7 @@ import pytest
 
 from nixmigrate.mapping.db import MappingDB, load_mappings, locate_mappings
 from nixmigrate.mapping.resolutions import resolve_inventory
-from nixmigrate.mapping.service_table import SERVICE_MODULES, module_for_option
+from nixmigrate.mapping.services.table import SERVICE_MODULES, module_for_option
 from nixmigrate.plan.model import Plan
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall

@@ -13,7 +13,7 @@ from nixmigrate.mapping.verify import (
     attrs_to_verify,
     verify_expression,
 )
-from nixmigrate.mapping.verify_model import AttrCheck, VerifyReport
+from nixmigrate.mapping.verify.model import AttrCheck, VerifyReport
 from nixmigrate.nixlang import nix_attr, nix_attr_path, nix_str
 from nixmigrate.resolution import Resolution
 from nixmigrate.system.nix import nix_eval_cmd, nix_instantiate_eval_cmd

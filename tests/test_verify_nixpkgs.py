@@ -14,7 +14,7 @@ import pytest
 
 from nixmigrate.app.verify import verify_attrs
 from nixmigrate.mapping.rules import Rules
-from nixmigrate.mapping.verify_candidates import promote, trials_for
+from nixmigrate.mapping.verify.candidates import promote, trials_for
 from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import (
     BrewInventory,

@@ -1,6 +1,6 @@
 """Run the one Nix evaluation that checks attributes against the user's nixpkgs.
 
-mapping/verify.py writes the expression and reads the answer; this runs Nix.
+nixmigrate.mapping.verify writes the expression and reads the answer; this runs Nix.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nixmigrate.mapping.verify import parse_verify_output, verify_expression
-from nixmigrate.mapping.verify_model import Trial, VerifyReport
+from nixmigrate.mapping.verify.model import Trial, VerifyReport
 from nixmigrate.system.nix import eval_json
 from nixmigrate.system.nixpkgs import NixpkgsSource
 from nixmigrate.system.runner import Runner

@@ -18,7 +18,7 @@ from nixmigrate.cli.mapping_cmds import (
 from nixmigrate.errors import EXIT_FAILURE, CommandFailedError, StateError
 
 if TYPE_CHECKING:
-    from nixmigrate.mapping.verify_model import VerifyReport
+    from nixmigrate.mapping.verify.model import VerifyReport
     from nixmigrate.resolution import Resolution
     from nixmigrate.scan.inventory import Inventory
     from nixmigrate.system.nixpkgs import NixpkgsSource
@@ -86,7 +86,7 @@ def _run_verify(
         apply_verification,
         attrs_to_verify,
     )
-    from nixmigrate.mapping.verify_candidates import (
+    from nixmigrate.mapping.verify.candidates import (
         promote,
         promoted_names,
         trials_for,

@@ -12,8 +12,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final, Literal
 
-from nixmigrate.mapping.bundle_kinds import BUNDLE_KINDS, bundle_decision
-from nixmigrate.mapping.bundle_options import carried_options
+from nixmigrate.mapping.bundle.kinds import BUNDLE_KINDS, bundle_decision
+from nixmigrate.mapping.bundle.options import carried_options
 from nixmigrate.mapping.db import tap_key
 from nixmigrate.mapping.decisions import Decision, name_list
 from nixmigrate.mapping.inventory_items import HomebrewItem, collect_items

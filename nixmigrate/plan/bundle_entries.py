@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from nixmigrate.mapping.bundle_options import cask_arguments
+from nixmigrate.mapping.bundle.options import cask_arguments
 from nixmigrate.mapping.db import tap_key
 from nixmigrate.mapping.inventory_items import cask_args_entries
 from nixmigrate.name_grammar import name_problem, unsafe_text

@@ -7,8 +7,8 @@ two never run at once; their launchd labels are checked after the switch.
 
 from __future__ import annotations
 
-from nixmigrate.mapping.service_table import ServiceModule, module_for_option
 from nixmigrate.mapping.services import wanted_services
+from nixmigrate.mapping.services.table import ServiceModule, module_for_option
 from nixmigrate.plan.config import ServiceEnable
 from nixmigrate.plan.steps import LaunchdService
 from nixmigrate.resolution import Resolution

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from nixmigrate.mapping.bundle_options import cask_arguments
+from nixmigrate.mapping.bundle.options import cask_arguments
 from nixmigrate.mapping.inventory_items import BREWFILE_KIND
 from nixmigrate.plan.bundle_entries import on_darwin
 from nixmigrate.plan.facts import held_back_programs

@@ -1,13 +1,13 @@
 """The services table: each Homebrew service, whether it runs now, and what it becomes.
 
 Pure. Shown by phase 5's notes, the console/markdown report and the HTML report.
-The rows are made where the service decisions are (mapping/service_rows.py), so that
+The rows are made where the service decisions are (mapping/services/rows.py), so that
 phase 5 can list them too; this is the report's name for them.
 """
 
 from __future__ import annotations
 
-from nixmigrate.mapping.service_rows import Becomes, ServiceRow, service_rows
+from nixmigrate.mapping.services.rows import Becomes, ServiceRow, service_rows
 from nixmigrate.scan.inventory import Inventory
 
 __all__ = ["Becomes", "ServiceRow", "build_services"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from nixmigrate.mapping.service_rows import ServiceRow, service_rows
+from nixmigrate.mapping.services.rows import ServiceRow, service_rows
 from nixmigrate.plan.bundle_entries import names_of
 from nixmigrate.plan.commands import activate_argv, rollback_command
 from nixmigrate.plan.facts import Facts

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from nixmigrate.mapping.service_table import module_for_option
 from nixmigrate.mapping.services import base_name, data_dir, wanted_services
+from nixmigrate.mapping.services.table import module_for_option
 from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import Inventory
 

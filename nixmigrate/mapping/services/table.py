@@ -1,7 +1,7 @@
 """Which Homebrew services nix-darwin can run, and which servers keep data in Homebrew.
 
-Facts, not decisions (those are in mapping/services.py). The nix-darwin modules are
-the ones in nix-darwin's option tree (render/options/nix-darwin-options.txt, checked
+Facts, not decisions (those are in the package's __init__). The nix-darwin modules
+are the ones in nix-darwin's option tree (render/options/nix-darwin-options.txt, checked
 by the tests); a module's default package and launchd agent come from its source.
 User agents get the label `org.nixos.<agent>` in the `gui/<uid>` domain; daemons
 live in the `system` domain, some under their own label.

@@ -1,6 +1,6 @@
 """The values `nixmigrate verify` produces: one check per attribute, one per candidate.
 
-Kept apart from the evaluation (verify.py) and the candidates (verify_candidates.py),
+Kept apart from the evaluation (__init__.py) and the candidates (candidates.py),
 which both use them.
 """
 

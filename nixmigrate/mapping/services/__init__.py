@@ -8,6 +8,9 @@ Homebrew's prefix, and anything nix-darwin cannot run must keep running under
 `brew services`. Never both, never neither. A user's own mapping of a server with a
 nix-darwin module (`nixmigrate map postgresql@16 postgresql_16`) wins, and the reason
 says how to move the data.
+
+Beside it: table.py, the facts (which modules nix-darwin has), and rows.py, the
+Services table the plan and reports show.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from nixmigrate.mapping.service_table import (
+from nixmigrate.mapping.services.table import (
     SERVICE_CASKS,
     ServiceModule,
     StatefulServer,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from nixmigrate.mapping.rules import Rules, split_versioned
-from nixmigrate.mapping.verify_model import Trial, TrialCheck, VerifyReport
+from nixmigrate.mapping.verify.model import Trial, TrialCheck, VerifyReport
 
 if TYPE_CHECKING:
     from nixmigrate.resolution import Resolution

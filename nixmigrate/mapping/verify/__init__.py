@@ -4,11 +4,11 @@ For each attribute path the evaluation reports whether it exists, its version,
 whether `meta.platforms` includes this machine (no platforms means all), and whether
 it is unfree. Every lookup is wrapped in `builtins.tryEval`, so one attribute that
 throws (a removed alias, say) does not fail the batch. The same evaluation tries the
-candidate attributes of unmapped items (see verify_candidates) and reports whether
+candidate attributes of unmapped items (see candidates.py) and reports whether
 each provides the command it needs.
 
 Pure: this module writes the expression and reads Nix's answer; app/verify.py runs
-Nix between the two.
+Nix between the two. Beside it: model.py, the checks it produces, and candidates.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from nixmigrate.errors import NixmigrateError
-from nixmigrate.mapping.verify_model import (
+from nixmigrate.mapping.verify.model import (
     FAILED,
     AttrCheck,
     Trial,
