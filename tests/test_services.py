@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 from dataclasses import replace
 
 import pytest
+from rich.console import Console
 
 from nixmigrate.mapping.db import MappingDB, load_mappings, locate_mappings
 from nixmigrate.mapping.resolutions import resolve_inventory
@@ -17,9 +19,10 @@ from nixmigrate.plan.model import Plan
 from nixmigrate.plan.phases import Phase
 from nixmigrate.plan.steps import Activate, BrewUninstall
 from nixmigrate.render.plan_tree import build_plan
+from nixmigrate.report.console import services_view
 from nixmigrate.report.files import report_to_markdown
 from nixmigrate.report.model import build_report
-from nixmigrate.report.services import build_services
+from nixmigrate.report.services import ServiceRow, build_services
 from nixmigrate.resolution import Resolution
 from nixmigrate.scan.brew import formula_from_json, parse_info_v2, parse_services_json
 from nixmigrate.scan.inventory import (
@@ -332,6 +335,38 @@ def test_the_report_has_a_services_table() -> None:
     markdown = report_to_markdown(build_report(inventory))
     assert "## Services (14)" in markdown
     assert "| redis | yes | stays in Homebrew |" in markdown
+
+
+def _console_text(rows: tuple[ServiceRow, ...], width: int) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), soft_wrap=True)
+    console.print(services_view(rows, console.width), soft_wrap=False)
+    return console.export_text()
+
+
+def test_on_an_80_column_terminal_each_service_reads_as_a_block() -> None:
+    inventory = resolved(mac(dict.fromkeys(FORMULAE, "started")))
+    rows = build_services(inventory)
+    text = _console_text(rows, 80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    for row in rows:  # nothing a user would copy is folded across lines
+        assert any(line.startswith(f"{row.name}  running now: ") for line in lines)
+        for value in (row.option, row.data_dir):
+            if value:
+                assert value in text, value
+    assert " ".join(text.split()).count(rows[0].why.split(";")[0]) == 1
+
+
+def test_a_wide_terminal_gets_the_services_table() -> None:
+    rows = build_services(resolved(mac(dict.fromkeys(FORMULAE, "started"))))
+    header = next(line for line in _console_text(rows, 200).splitlines() if "┃" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "name",
+        "running now",
+        "becomes",
+        "why",
+        "data directory",
+    ]
 
 
 # ---------------------------------------------------------------- facts

@@ -129,7 +129,7 @@ def _brewfile_summary(console: Console, result: DemoResult) -> None:
 
 
 def _summary(console: Console, result: DemoResult) -> None:
-    from nixmigrate.report.console import becomes, services_table
+    from nixmigrate.report.console import becomes, services_view
     from nixmigrate.report.services import build_services
 
     resolutions = result.inventory.resolutions
@@ -140,7 +140,8 @@ def _summary(console: Console, result: DemoResult) -> None:
         console.print(
             Text(f"    {r.name} -> {becomes(r)}  ({r.confidence}: {r.reason})")
         )
-    console.print(services_table(build_services(result.inventory)))
+    services = build_services(result.inventory)
+    console.print(services_view(services, console.width), soft_wrap=False)
     parse = result.plan_run.parse_problems
     files = [
         f for f in result.plan_run.outcome.plan.files if f.relpath.endswith(".nix")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+import textwrap
+from typing import Final
+
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -52,7 +55,7 @@ def render_report(console: Console, report: Report) -> None:
     if report.unmapped:
         console.print(_resolution_table("Unmapped (needs a decision)", report.unmapped))
     if report.services:
-        console.print(services_table(report.services))
+        console.print(services_view(report.services, console.width), soft_wrap=False)
     if report.stow:
         table = Table(title="Dotfiles (Stow packages)")
         table.add_column("package")
@@ -138,6 +141,40 @@ def service_cells(row: ServiceRow) -> tuple[str, str, str, str, str]:
         becomes_text,
         row.why,
         row.data_dir or "",
+    )
+
+
+# Below this, five columns squeeze "why" into a strip a dozen characters wide.
+SERVICE_TABLE_MIN_WIDTH: Final = 140
+
+
+def services_view(rows: tuple[ServiceRow, ...], width: int) -> RenderableType:
+    """The Services table on a wide terminal, else one short block per service."""
+    if width >= SERVICE_TABLE_MIN_WIDTH:
+        return services_table(rows)
+    blocks: list[RenderableType] = [Text(f"Services ({len(rows)})", style="bold")]
+    for row in rows:
+        name, running, becomes_text, why, data_dir = service_cells(row)
+        head = Text(
+            _wrapped(f"{name}  running now: {running}  ->  {becomes_text}", width, "")
+        )
+        head.stylize("bold", 0, len(name))
+        blocks.append(head)
+        blocks.append(Text(_wrapped(why, width)))
+        if data_dir:
+            blocks.append(Text(_wrapped(f"data directory: {data_dir}", width)))
+    return Group(*blocks)
+
+
+def _wrapped(text: str, width: int, indent: str = "    ") -> str:
+    """`text` wrapped, later lines indented; names, paths and options never split."""
+    return textwrap.fill(
+        text,
+        width=max(width, 40),
+        initial_indent=indent,
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 
