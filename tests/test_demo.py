@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -277,13 +279,33 @@ def test_every_demo_entry_is_accounted_for(demo: DemoResult) -> None:
 
 
 @pytest.mark.needs_git
+def test_every_place_the_demo_report_names_holds_the_entry(demo: DemoResult) -> None:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", demo.report_html.read_text()))
+    places = set(re.findall(r"([\w./-]+\.nix): ([\w.@-]+)", text))
+    assert ("home/programs/bat.nix", "programs.bat") in places  # phase 4 moved it
+    assert ("home/common.nix", "programs.bat") not in places
+    for file, option in places:
+        generated = demo.config_copy / file
+        assert generated.is_file(), f"{file}: {option} names a file phase 7 lacks"
+        last = option.rpartition(".")[2]
+        assert last in generated.read_text(encoding="utf-8"), f"{file}: {option}"
+
+
+@pytest.mark.needs_git
 def test_the_report_says_where_a_held_back_module_went(demo: DemoResult) -> None:
     files = _demo_files(demo)
     assert "programs.bash" not in files["home/common.nix"]
     assert "pkgs.bashInteractive" in files["home/common.nix"]
-    rows = build_accounting(demo.inventory, hostname="demo-mac")
+    rows = build_accounting(
+        demo.inventory, hostname="demo-mac", program_files=frozenset({"bat"})
+    )
     bash = next(r for r in rows if r.name == "bash" and r.source == "brew")
     assert (bash.destination, bash.where) == ("nix", "home/common.nix: home.packages")
     assert "programs.bash is left off" in bash.reason
     bat = next(r for r in rows if r.name == "bat" and r.source == "brew")
-    assert (bat.destination, bat.where) == ("program", "home/common.nix: programs.bat")
+    assert (bat.destination, bat.where) == (
+        "program",
+        "home/programs/bat.nix: programs.bat",
+    )
+    btop = next(r for r in rows if r.name == "btop" and r.source == "brew")
+    assert btop.where == "home/common.nix: programs.btop"

@@ -113,10 +113,30 @@ def build(
     through: Phase,
     mappings_dir: Path,
 ) -> PlanOutcome:
-    from nixmigrate.app.declarative import gather_declarative
-    from nixmigrate.app.state_versions import existing_state_versions
     from nixmigrate.plan.links import left_out_for_names
     from nixmigrate.render.plan_tree import build_plan, option_problems
+
+    inventory, options, warnings = plan_inputs(
+        env, inventory, choices, through, mappings_dir
+    )
+    plan = build_plan(inventory, options)
+    warnings = [*warnings, *left_out_for_names(inventory.stow)]
+    return PlanOutcome(
+        plan, options, tuple(warnings), option_problems(inventory, options)
+    )
+
+
+def plan_inputs(
+    env: Env,
+    inventory: Inventory,
+    choices: PlanChoices,
+    through: Phase,
+    mappings_dir: Path,
+) -> tuple[Inventory, PlanOptions, list[str]]:
+    """The inventory as planned for the chosen home, the plan's options (with the
+    configs read for phase 4), and what reading them warned of."""
+    from nixmigrate.app.declarative import gather_declarative
+    from nixmigrate.app.state_versions import existing_state_versions
 
     declarative, warnings = gather_declarative(env, inventory, through, mappings_dir)
     inventory = _rebased(inventory, choices.home)
@@ -138,11 +158,7 @@ def build(
             Path(choices.config_dir), choices.hostname, choices.second_host
         ),
     )
-    plan = build_plan(inventory, options)
-    warnings = [*warnings, *left_out_for_names(inventory.stow)]
-    return PlanOutcome(
-        plan, options, tuple(warnings), option_problems(inventory, options)
-    )
+    return inventory, options, warnings
 
 
 def uses_determinate_nix(choices: PlanChoices, inventory: Inventory) -> bool:

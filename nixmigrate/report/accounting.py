@@ -78,6 +78,7 @@ class _Host:
     name: str
     darwin: bool
     held_back: frozenset[str] = frozenset()  # programs.* the plan leaves off
+    own_files: frozenset[str] = frozenset()  # programs in home/programs/<name>.nix
 
     @property
     def homebrew_file(self) -> str:
@@ -89,16 +90,23 @@ def destination_of(resolution: Resolution) -> Destination:
 
 
 def build_accounting(
-    inventory: Inventory, *, hostname: str | None = None, system: str | None = None
+    inventory: Inventory,
+    *,
+    hostname: str | None = None,
+    system: str | None = None,
+    program_files: frozenset[str] = frozenset(),
 ) -> tuple[AccountingRow, ...]:
     """One row per Brewfile entry (skipped lines too) and per brew-listed item.
 
     `hostname` and `system` are the plan's (default: what the scan found).
+    `program_files` are the programs phase 4 writes into their own
+    `home/programs/<name>.nix` (the plan's `declarative.programs`).
     """
     host = _Host(
         name=sanitize_host_name(hostname or inventory.host.hostname),
         darwin=(system or inventory.host.system).endswith("-darwin"),
         held_back=held_back_programs(inventory),
+        own_files=program_files,
     )
     index = _Index(inventory.resolutions)
     return (
@@ -268,6 +276,9 @@ def where(resolution: Resolution, host: _Host) -> str:
             return f"{home}: home.packages" if resolution.on_request else ""
         case "program" if _held_back(resolution, host):
             return f"{home}: home.packages"
+        case "program" if resolution.program in host.own_files:
+            program = resolution.program
+            return f"home/programs/{program}.nix: programs.{program}"
         case "program":
             return f"{home}: programs.{resolution.program}"
         case "service":

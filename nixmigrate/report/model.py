@@ -55,8 +55,10 @@ def build_report(
     *,
     hostname: str | None = None,
     system: str | None = None,
+    program_files: frozenset[str] = frozenset(),
 ) -> Report:
-    """`hostname`/`system` are the plan's, for where entries live (default: scan's)."""
+    """`hostname`/`system` are the plan's, for where entries live (default: scan's);
+    `program_files` the programs with their own file under home/programs/."""
     progress = progress or Progress()
     resolutions = inventory.resolutions
     return Report(
@@ -71,7 +73,9 @@ def build_report(
         warnings=inventory.warnings,
         progress=progress,
         next_steps=next_steps(inventory, progress),
-        accounting=build_accounting(inventory, hostname=hostname, system=system),
+        accounting=build_accounting(
+            inventory, hostname=hostname, system=system, program_files=program_files
+        ),
         services=build_services(inventory),
     )
 
