@@ -104,6 +104,15 @@ def test_missing_dotfiles_dir_is_a_usage_error(tmp_path: Path) -> None:
     assert "does not exist" in err
 
 
+def test_dotfiles_naming_a_file_says_it_is_not_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "Brewfile").write_text('brew "git"\n', encoding="utf-8")
+    argv = ("--no-input", "--no-brew", "--dotfiles", str(tmp_path / "Brewfile"))
+    code, _, err = scan(*argv)
+    assert code == 2
+    assert f"dotfiles directory {tmp_path / 'Brewfile'} is not a directory" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.usefixtures("no_brew_on_path")
 def test_a_brewfile_alone_is_enough_and_no_brew_is_a_warning(
     fixtures_dir: Path,

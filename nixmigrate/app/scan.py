@@ -60,17 +60,31 @@ def run_scan(env: Env, request: ScanRequest) -> Inventory:
 
 
 def _check_request(request: ScanRequest) -> None:
-    if not request.home.is_dir():
-        msg = f"home directory {request.home} does not exist"
-        raise UsageError(msg, hint="pass --home DIR pointing at an existing directory")
-    if request.dotfiles is not None and not request.dotfiles.is_dir():
-        msg = f"dotfiles directory {request.dotfiles} does not exist"
-        raise UsageError(msg, hint="pass --dotfiles DIR with your Stow packages")
-    if request.stow_target is not None and not request.stow_target.is_dir():
-        msg = f"stow target {request.stow_target} does not exist"
-        raise UsageError(
-            msg, hint="pass --stow-target DIR, the directory you stowed into"
+    _require_dir(
+        request.home,
+        "home directory",
+        "pass --home DIR pointing at an existing directory",
+    )
+    if request.dotfiles is not None:
+        _require_dir(
+            request.dotfiles,
+            "dotfiles directory",
+            "pass --dotfiles DIR with your Stow packages",
         )
+    if request.stow_target is not None:
+        _require_dir(
+            request.stow_target,
+            "stow target",
+            "pass --stow-target DIR, the directory you stowed into",
+        )
+
+
+def _require_dir(path: Path, what: str, hint: str) -> None:
+    if path.is_dir():
+        return
+    state = "is not a directory" if path.exists() else "does not exist"
+    msg = f"{what} {path} {state}"
+    raise UsageError(msg, hint=hint)
 
 
 def _scan_brew(env: Env, warnings: list[str]) -> BrewInventory:
