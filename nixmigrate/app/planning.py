@@ -114,16 +114,14 @@ def build(
     mappings_dir: Path,
 ) -> PlanOutcome:
     from nixmigrate.plan.links import left_out_for_names
-    from nixmigrate.render.plan_tree import build_plan, option_problems
+    from nixmigrate.render.plan_tree import checked_plan
 
     inventory, options, warnings = plan_inputs(
         env, inventory, choices, through, mappings_dir
     )
-    plan = build_plan(inventory, options)
+    plan, problems = checked_plan(inventory, options)
     warnings = [*warnings, *left_out_for_names(inventory.stow)]
-    return PlanOutcome(
-        plan, options, tuple(warnings), option_problems(inventory, options)
-    )
+    return PlanOutcome(plan, options, tuple(warnings), problems)
 
 
 def plan_inputs(

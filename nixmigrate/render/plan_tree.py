@@ -20,10 +20,22 @@ from nixmigrate.scan.inventory import Inventory
 
 
 def build_plan(inventory: Inventory, options: PlanOptions) -> Plan:
+    return checked_plan(inventory, options, check=False)[0]
+
+
+def checked_plan(
+    inventory: Inventory, options: PlanOptions, *, check: bool = True
+) -> tuple[Plan, tuple[str, ...]]:
+    """The plan, and the options its final tree sets that current home-manager and
+    nix-darwin lack (none looked for without `check`): one rendering serves both."""
     facts = gather_facts(inventory, resolved_options(options))
     through = facts.options.through
-    trees = {phase: render_tree(facts, phase) for phase in phases_through(through)}
-    return assemble_plan(facts, trees)
+    models = {phase: build_config(facts, phase) for phase in phases_through(through)}
+    trees = {phase: render_files(model) for phase, model in models.items()}
+    problems = (
+        check_files(trees[through], module_scopes(models[through])) if check else ()
+    )
+    return assemble_plan(facts, trees), tuple(p.describe() for p in problems)
 
 
 def render_tree(facts: Facts, through: Phase) -> tuple[WriteFile, ...]:
@@ -32,7 +44,4 @@ def render_tree(facts: Facts, through: Phase) -> tuple[WriteFile, ...]:
 
 def option_problems(inventory: Inventory, options: PlanOptions) -> tuple[str, ...]:
     """Options the generated modules set that current home-manager/nix-darwin lack."""
-    facts = gather_facts(inventory, resolved_options(options))
-    model = build_config(facts, options.through)
-    problems = check_files(render_files(model), module_scopes(model))
-    return tuple(p.describe() for p in problems)
+    return checked_plan(inventory, options)[1]
