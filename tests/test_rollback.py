@@ -4,6 +4,7 @@ checkpoints are refused with a hint, --to undoes several phases newest first.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,64 @@ def test_rollback_to_an_id_undoes_every_later_phase_newest_first(
     assert load_state(store.state_file).completed == ()
     statuses = {s.status for s in store.list_checkpoints()}
     assert statuses == {CheckpointStatus.ROLLED_BACK}
+
+
+def test_a_conflict_in_an_older_phase_stops_rollback_before_anything_is_undone(
+    world: StowedHome, store: CheckpointStore
+) -> None:
+    first = _write_phase(world, store, Phase.FOUNDATION, {"flake.nix": "{ }\n"})
+    _write_phase(world, store, Phase.PACKAGES, {"home/common.nix": "{ }\n"})
+    flake = world.config_dir / "flake.nix"  # only the first phase wrote it
+    flake.write_text("{ }\n# my own line\n")
+    before = snapshot_tree(world.config_dir)
+
+    with pytest.raises(RollbackConflictError) as refused:
+        rollback(store, to=first.checkpoint_id, runner=SubprocessRunner(), confirm=yes)
+
+    assert [c.path for c in refused.value.conflicts] == [str(flake)]
+    assert snapshot_tree(world.config_dir) == before  # the newer phase is not undone
+    assert load_state(store.state_file).completed == (
+        Phase.FOUNDATION,
+        Phase.PACKAGES,
+    )
+    statuses = {s.status for s in store.list_checkpoints()}
+    assert CheckpointStatus.ROLLED_BACK not in statuses
+
+
+def test_two_phases_that_wrote_the_config_roll_back_to_before_the_first(
+    world: StowedHome, store: CheckpointStore
+) -> None:
+    first = _write_phase(world, store, Phase.FOUNDATION, {"flake.nix": "{ }\n"})
+    _write_phase(world, store, Phase.PACKAGES, {"flake.nix": "{ pkgs }\n"})
+
+    result = rollback(
+        store, to=first.checkpoint_id, runner=SubprocessRunner(), confirm=yes
+    )
+
+    assert result.phases == (Phase.PACKAGES, Phase.FOUNDATION)
+    assert not world.config_dir.exists()  # the repository the first phase made too
+
+
+def test_a_commit_of_your_own_in_the_new_repository_is_not_thrown_away(
+    world: StowedHome, store: CheckpointStore
+) -> None:
+    _write_phase(world, store, Phase.FOUNDATION, {"flake.nix": "{ }\n"})
+    git = [
+        "git",
+        "-C",
+        str(world.config_dir),
+        "-c",
+        "user.name=J",
+        "-c",
+        "user.email=j@x",
+    ]
+    subprocess.run([*git, "commit", "-q", "-m", "mine"], check=True)
+
+    with pytest.raises(RollbackConflictError) as refused:
+        rollback(store, runner=SubprocessRunner(), confirm=yes)
+
+    assert str(world.config_dir / ".git") in [c.path for c in refused.value.conflicts]
+    assert (world.config_dir / ".git").is_dir()
 
 
 def test_nothing_to_roll_back_says_so(store: CheckpointStore) -> None:

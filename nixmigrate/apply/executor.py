@@ -53,9 +53,9 @@ from nixmigrate.state.checkpoints import (
 from nixmigrate.state.lock import hold_lock
 from nixmigrate.state.restore import (
     RestoreOutcome,
-    find_conflicts,
     restore_checkpoint,
     restoring_on_failure,
+    rollback_conflicts,
 )
 from nixmigrate.state.store import CheckpointStore, RunState, load_state, update_state
 from nixmigrate.system.runner import Runner
@@ -423,8 +423,8 @@ def rollback(
             raise StateError(
                 msg, hint="`nixmigrate rollback --list` shows the checkpoints"
             )
-        if not force and (conflicts := find_conflicts(store, targets[0])):
-            raise RollbackConflictError(conflicts)
+        if not force and (conflicts := rollback_conflicts(store, targets)):
+            raise RollbackConflictError(conflicts)  # nothing is undone yet
         if not confirm(describe_rollback(targets)):
             msg = "rollback was not confirmed"
             raise NotConfirmedError(msg, hint="answer yes, or pass --yes")

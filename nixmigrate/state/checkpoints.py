@@ -257,12 +257,34 @@ def tree_fingerprint(path: Path, skip: Collection[str] = ()) -> str:
 def fingerprint_now(record: PathRecord, recorded: Collection[str] = ()) -> str:
     """What is at the record's path now; a directory that was not one before is
     fingerprinted as a whole tree (less the other `recorded` paths inside it).
+
+    In a git directory a phase created, `objects/` is left out: a later phase's
+    `git add` stores blobs there that no ref points to, while a commit of the
+    user's own still shows in `refs/`, `logs/` and `HEAD`.
     """
     path, root = Path(record.path), Path(record.root)
     state, _ = read_path(path, root)
     if state.kind is EntryKind.DIR and record.before.kind is not EntryKind.DIR:
-        return tree_fingerprint(path, recorded)
+        skip = {*recorded, str(path / "objects")} if path.name == ".git" else recorded
+        return tree_fingerprint(path, skip)
     return state.fingerprint()
+
+
+def still_as_left(record: PathRecord, recorded: Collection[str] = ()) -> bool:
+    """Is the path as the phase left it (its `after` fingerprint)?
+
+    Checkpoints written before `objects/` was left out of a git directory's
+    fingerprint are matched the way they were recorded.
+    """
+    if fingerprint_now(record, recorded) == record.after:
+        return True
+    path = Path(record.path)
+    return (
+        path.name == ".git"
+        and record.before.kind is not EntryKind.DIR
+        and path.is_dir()
+        and tree_fingerprint(path, recorded) == record.after
+    )
 
 
 def paths_to_record(root: Path, rels: Iterable[str]) -> list[Path]:

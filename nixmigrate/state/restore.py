@@ -9,7 +9,7 @@ names the paths whose change a restore would discard; `restoring_on_failure` and
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +29,9 @@ from nixmigrate.state.checkpoints import (
     RestoreIncompleteError,
     RollbackConflict,
     RollbackConflictError,
-    fingerprint_now,
     holds_regular_files,
     read_path,
+    still_as_left,
     unified_diff,
 )
 from nixmigrate.system.fs import FileSystem
@@ -109,21 +109,72 @@ def _changed_since_phase(
     if _made_by_nix(path, cp.manifest.store_dirs):
         return False
     if record.after is not None:
-        return fingerprint_now(record, recorded) != record.after
+        return not still_as_left(record, recorded)
     return _holds_user_bytes(record, set(cp.manifest.written.values()))
 
 
-def find_conflicts(store: CheckpointStore, cp: Checkpoint) -> list[RollbackConflict]:
-    """Paths changed since the phase ran, whose change a restore would discard."""
+def find_conflicts(
+    store: CheckpointStore, cp: Checkpoint, *, skip: Collection[str] = ()
+) -> list[RollbackConflict]:
+    """Paths changed since the phase ran, whose change a restore would discard.
+
+    Paths in `skip` are left out (a newer restore puts them back first)."""
     recorded = {r.path for r in cp.manifest.paths}
     found: list[RollbackConflict] = []
     for record in cp.manifest.paths:
+        if record.path in skip:
+            continue
         now, _ = read_path(Path(record.path), Path(record.root))
         if now.same_as(record.before):
             continue
         if _changed_since_phase(record, cp, recorded):
             found.append(_conflict(store, cp, record))
     return found
+
+
+def rollback_conflicts(
+    store: CheckpointStore, newest_first: Sequence[Checkpoint]
+) -> list[RollbackConflict]:
+    """The conflicts undoing these checkpoints would meet, found before any is undone.
+
+    A newer restore puts back what it recorded, so an older record at, above or
+    below one of those paths cannot be judged against the disk yet: the restore
+    itself judges it when its turn comes.
+    """
+    newer = _Overlap()
+    found: list[RollbackConflict] = []
+    for cp in newest_first:
+        mine = [r.path for r in cp.manifest.paths]
+        found.extend(
+            find_conflicts(store, cp, skip=[p for p in mine if newer.touches(p)])
+        )
+        newer.add(mine)
+    return found
+
+
+class _Overlap:
+    """Paths, and every directory above them, to tell which records share ground."""
+
+    def __init__(self) -> None:
+        self._paths: set[str] = set()
+        self._above: set[str] = set()
+
+    def add(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            self._paths.add(path)
+            self._above.update(_parents(path))
+
+    def touches(self, path: str) -> bool:
+        if path in self._paths or path in self._above:
+            return True
+        return any(parent in self._paths for parent in _parents(path))
+
+
+def _parents(path: str) -> Iterator[str]:
+    head = path.rpartition("/")[0]
+    while head:
+        yield head
+        head = head.rpartition("/")[0]
 
 
 # ---------------------------------------------------------------- restoring paths
