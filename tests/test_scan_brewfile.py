@@ -548,6 +548,34 @@ def test_bodies_of_methods_and_unknown_blocks_are_skipped_not_run() -> None:
     ]
 
 
+def test_percent_literals_and_backticks_stay_inside_their_statement() -> None:
+    # the `#` of `#{...}` inside %r{} is no comment: the brace it opens must not
+    # run on and hide the loop below it, whose body would then pass for top level
+    parsed = parse(
+        """\
+        IGNORED = [
+          %r{^#{root}/(work|home)/Brewfile$},
+          %r{^#{root}/[\\w.-]+\\.lock\\.json$},
+        ]
+        FLAGS = `brew options ffmpeg | grep -- --with-`.split("\\n")
+        Dir.glob("*.Brewfile").each do |file|
+          brew "inside-the-loop"
+        end
+        NAME = %q(ripgrep)
+        brew NAME
+        brew "jq"
+        """
+    )
+    assert names(parsed) == [("brew", "ripgrep"), ("brew", "jq")]
+    reasons = {s.line: s.reason for s in parsed.skipped}
+    assert reasons[6] == "a Ruby block (do ... end) is not evaluated"
+    assert reasons[7] == "inside a 'do' block (line 6) that is not evaluated"
+    assert "only known by running it" in reasons[1]
+    assert "`brew options ffmpeg" in reasons[5]
+    assert "only known by running it" in reasons[5]
+    assert "unterminated" not in reasons[5]
+
+
 def test_an_unterminated_string_spoils_only_its_line() -> None:
     parsed = parse(
         """\

@@ -21,6 +21,7 @@ TokenKind = Literal[
     "const",  # OS, File, Hardware
     "var",  # @x, $x
     "words",  # %w[a b] / %i[a b] -> words ("a", "b")
+    "code",  # %r{regexp}, %x(cmd), `cmd`: a literal only running Ruby gives a value
     "punct",  # , ( ) [ ] { } => :: . && || ...
     "newline",
     "error",  # an unterminated string or a character Ruby code cannot hold here
@@ -66,6 +67,9 @@ _NUMBER: Final = re.compile(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?")
 _BLOCK_COMMENT_END: Final = re.compile(r"^=end\b.*$", re.MULTILINE)
 _GLOBAL_OR_IVAR: Final = re.compile(r"(@@?|\$)[A-Za-z_][A-Za-z0-9_]*")
 _PERCENT_WORDS: Final = re.compile(r"%([wWiI])([\[({<|!/])")
+# %q(text) %Q[text] %r{regexp} %s(symbol) %x(command): read whole, so the `#` of an
+# `#{...}` inside is not taken for a comment and their brackets stay their own
+_PERCENT_LITERAL: Final = re.compile(r"%([qQrsx])([\[({<|!/])")
 _PUNCT: Final = (
     "**", "=>", "::", "&&", "||", "==", "!=", "=~", "!~", "<=", ">=", "..", "&.", "<<",
     ",", "(", ")", "[", "]", "{", "}", ".", "=", "!", "<", ">", "+", "-", "*", "/",
@@ -117,6 +121,10 @@ class _Lexer:
             return self._make("number", number.group().replace("_", ""), number.end())
         if words := _PERCENT_WORDS.match(self.text, self.pos):
             return self._words(words)
+        if literal := _PERCENT_LITERAL.match(self.text, self.pos):
+            return self._percent_literal(literal)
+        if char == "`":
+            return self._backticks()
         if name := _IDENT.match(self.text, self.pos):
             return self._identifier(name)
         if var := _GLOBAL_OR_IVAR.match(self.text, self.pos):
@@ -199,6 +207,37 @@ class _Lexer:
         self._advance_line(close_at + 1)
         return token
 
+    def _percent_literal(self, match: re.Match[str]) -> Token:
+        """%q(...) is a plain string; %Q, %r, %s and %x need Ruby to give a value.
+        Bracket delimiters nest, as in Ruby; the literal may span lines."""
+        letter, opener = match.group(1), match.group(2)
+        close_at = _literal_end(self.text, match.end(), opener)
+        if close_at < 0:
+            line_end = self._line_end()
+            return self._make("error", self.text[self.pos : line_end], line_end)
+        body = self.text[match.end() : close_at]
+        plain = letter == "q" or (
+            letter == "Q" and "#{" not in body and "\\" not in body
+        )
+        token = Token(
+            "string" if plain else "code",
+            body,
+            self.line,
+            self.pos,
+            close_at + 1,
+            pieces=(body,) if plain else (),
+        )
+        self._advance_line(close_at + 1)
+        return token
+
+    def _backticks(self) -> Token:
+        """`command` runs a shell command: its output is only known by running it."""
+        close_at = self.text.find("`", self.pos + 1, self._line_end())
+        if close_at < 0:
+            line_end = self._line_end()
+            return self._make("error", self.text[self.pos : line_end], line_end)
+        return self._make("code", self.text[self.pos + 1 : close_at], close_at + 1)
+
     # ------------------------------------------------------------ strings
 
     def _string(self, quote: str) -> Token:
@@ -264,6 +303,24 @@ class _StringReader:
         self.pieces.append(Interpolation(self.text[self.pos + 2 : close_at].strip()))
         self.pos = close_at + 1
         return True
+
+
+def _literal_end(text: str, pos: int, opener: str) -> int:
+    """Index of the delimiter closing a percent literal whose body starts at pos."""
+    closer = _CLOSING.get(opener, opener)
+    depth = 1
+    while pos < len(text):
+        char = text[pos]
+        if char == "\\":
+            pos += 1
+        elif char == closer:
+            depth -= 1
+            if depth == 0:
+                return pos
+        elif char == opener:
+            depth += 1
+        pos += 1
+    return -1
 
 
 def _matching_brace(text: str, pos: int, limit: int) -> int:

@@ -289,6 +289,10 @@ def _path_expression(cursor: Cursor, token: Token) -> Value:
     if token.kind in ("ident", "const"):
         msg = f"{token.value!r} is Ruby code whose value is only known by running it"
         raise UnsupportedStatementError(msg)
+    if token.kind == "code":
+        literal = _shorten(cursor.scope.quote(token))
+        msg = f"{literal!r} is Ruby code whose value is only known by running it"
+        raise UnsupportedStatementError(msg)
     cursor.fail("expected a value")
 
 
