@@ -450,6 +450,24 @@ def test_statement_modifiers(line: str, condition: str) -> None:
     assert only_entry(line).condition == condition
 
 
+@pytest.mark.parametrize(
+    ("test", "condition"),
+    [
+        ("(/darwin/ =~ RUBY_PLATFORM) != nil", "macos"),
+        ("RUBY_PLATFORM =~ /darwin/", "macos"),
+        ("/linux/ =~ RUBY_PLATFORM", "linux"),
+        ('RUBY_PLATFORM.include?("darwin")', "macos"),
+        ("RUBY_PLATFORM.include?('linux')", "linux"),
+        ("!(RUBY_PLATFORM =~ /darwin/)", "linux"),
+        ("RUBY_PLATFORM =~ /darwin|freebsd/", "RUBY_PLATFORM =~ /darwin|freebsd/"),
+    ],
+)
+def test_ruby_platform_tests_are_os_conditions(test: str, condition: str) -> None:
+    parsed = parse(f'if {test}\n  cask "mac-app"\nelse\n  brew "other"\nend\n')
+    other = {"macos": "linux", "linux": "macos"}.get(condition, f"not ({condition})")
+    assert conditions(parsed) == {"mac-app": condition, "other": other}
+
+
 def test_modifiers_combine_with_the_enclosing_block() -> None:
     parsed = parse(
         """\

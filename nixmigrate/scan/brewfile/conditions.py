@@ -1,7 +1,8 @@
 """Conditions that `if`/`unless` blocks and modifiers put on Brewfile entries.
 
-A condition is a conjunction of atoms. `OS.mac?` and `OS.linux?` (and their
-negations) become the atoms "macos" and "linux"; anything else is kept as the
+A condition is a conjunction of atoms. `OS.mac?` and `OS.linux?`, the older
+`RUBY_PLATFORM =~ /darwin/` tests, and their negations become the atoms "macos" and
+"linux"; anything else is kept as the
 Ruby text it was written as, so a reader can still judge it.
 """
 
@@ -17,6 +18,19 @@ LINUX: Final = "linux"
 
 _OTHER_OS: Final = {MACOS: LINUX, LINUX: MACOS}
 _OS_CHECKS: Final = {"OS.mac?": MACOS, "OS.linux?": LINUX}
+# Brewfiles written before OS.mac? test Ruby's platform string instead:
+# `RUBY_PLATFORM =~ /darwin/`, `(/darwin/ =~ RUBY_PLATFORM) != nil`,
+# `RUBY_PLATFORM.include?("linux")`
+_PLATFORM_WORDS: Final = {"darwin": MACOS, "linux": LINUX}
+_PLATFORM_MATCH: Final = re.compile(
+    r"""^(?:
+        RUBY_PLATFORM\s*=~\s*/(?P<a>darwin|linux)/
+      | /(?P<b>darwin|linux)/\s*=~\s*RUBY_PLATFORM
+      | RUBY_PLATFORM\.(?:include\?|match\?)\(\s*(?:"|'|/)(?P<c>darwin|linux)(?:"|'|/)\s*\)
+    )$""",
+    re.VERBOSE,
+)
+_NOT_NIL: Final = re.compile(r"^(?P<inner>.+?)\s*!=\s*nil$", re.DOTALL)
 _NEGATION: Final = re.compile(r"^(?:!\s*|not\s+)(?P<inner>.+)$", re.DOTALL)
 _AND: Final = re.compile(r"\s+(?:&&|and)\s+|&&")
 
@@ -62,12 +76,27 @@ def _known(ruby: str) -> str:
     ruby = _strip_parentheses(ruby.strip())
     if ruby in _OS_CHECKS:
         return _OS_CHECKS[ruby]
+    if platform := _platform_check(ruby):
+        return platform
     negation = _NEGATION.match(ruby)
     if negation:
         inner = _strip_parentheses(negation.group("inner").strip())
         if inner in _OS_CHECKS:
             return _OTHER_OS[_OS_CHECKS[inner]]
+        if platform := _platform_check(inner):
+            return _OTHER_OS[platform]
     return ruby
+
+
+def _platform_check(ruby: str) -> str:
+    """The OS a RUBY_PLATFORM test is true on ("macos", "linux"), or ""."""
+    if not_nil := _NOT_NIL.match(ruby):
+        ruby = _strip_parentheses(not_nil.group("inner").strip())
+    found = _PLATFORM_MATCH.match(ruby)
+    if found is None:
+        return ""
+    word = found.group("a") or found.group("b") or found.group("c")
+    return _PLATFORM_WORDS[word]
 
 
 def _split_and(ruby: str) -> list[str]:
