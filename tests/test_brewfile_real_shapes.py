@@ -197,6 +197,9 @@ def test_the_options_brewfile_comes_out_in_nix_darwins_form(tmp_path: Path) -> N
     assert "force_auto_update = true;" in text
     assert 'restart_service = "always";' in text
     assert "link = false;" in text
+    # a tap's formula still declares its with-* options; homebrew/core's do not
+    assert 'args = [ "with-xwidgets" "with-modern-icon" ];' in text
+    assert "with-clang" not in text
     if homebrew is not None:
         assert homebrew["caskArgs"] == {
             "appdir": "~/Applications",

@@ -119,7 +119,9 @@ def test_options_nix_darwin_can_express_survive_and_the_rest_is_noted() -> None:
         "link": True,
         "conflicts_with": ["mysql"],
     }
-    assert "'with-debug' dropped: Homebrew removed `with-*`" in (mysql.note or "")
+    assert "'with-debug' dropped: homebrew/core formulae no longer" in (
+        mysql.note or ""
+    )
     assert "frobnicate dropped" in (mysql.note or "")
     firefox = one(resolutions, "firefox")
     assert firefox.options == {"args": {"appdir": "/Applications"}, "greedy": True}

@@ -216,7 +216,7 @@ def resolve_mas(item: HomebrewItem) -> Resolution:
 def resolution_for(item: HomebrewItem, decision: Decision) -> Resolution:
     """`decision` tied to `item`. The Brewfile's condition decides the platforms
     before the decision's own; its options are carried as far as nix-darwin can."""
-    options, dropped = carried_options(item.kind, item.options)
+    options, dropped = carried_options(item.kind, item.options, tap=item.tap)
     note = "; ".join(filter(None, (decision.note, *dropped))) or None
     return Resolution(
         kind=item.kind,

@@ -3,7 +3,8 @@
 Options keep their Brewfile names (`args`, `link`, `restart_service`, ...); the
 values must have the types nix-darwin declares (../shared data:
 nix-darwin-homebrew-options.tsv). What cannot be expressed is dropped here, once,
-with a sentence for the report: obsolete `with-*` build options, unknown keys,
+with a sentence for the report: `with-*` build options homebrew/core removed
+(third-party taps such as d12frosted/emacs-plus still declare theirs), unknown keys,
 values of the wrong type, and strings that would not stay plain text in the
 Brewfile nix-darwin generates.
 """
@@ -97,14 +98,16 @@ _CHECKS: Final[Mapping[str, Mapping[str, Check]]] = {
 
 
 def carried_options(
-    kind: str, options: Mapping[str, Any]
+    kind: str, options: Mapping[str, Any], *, tap: str = ""
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The options nix-darwin can carry for an item of `kind`, and what was dropped."""
+    """The options nix-darwin can carry for an item of `kind`, and what was dropped.
+
+    `tap` is the third-party tap a formula was named with (`user/tap/name`)."""
     kept: dict[str, Any] = {}
     dropped: list[str] = []
     for key, value in options.items():
         if key == "args" and kind == "formula":
-            args, why = formula_args(value)
+            args, why = formula_args(value, tap=tap)
             kept.update({"args": args} if args else {})
             dropped.extend(why)
         elif key == "args" and kind == "cask":
@@ -121,8 +124,12 @@ def carried_options(
     return kept, tuple(dropped)
 
 
-def formula_args(value: object) -> tuple[list[str], tuple[str, ...]]:
-    """`args: ["with-debug", "HEAD"]`: flags for `brew install`, minus removed ones."""
+def formula_args(value: object, *, tap: str = "") -> tuple[list[str], tuple[str, ...]]:
+    """`args: ["with-debug", "HEAD"]`: flags for `brew install`, minus removed ones.
+
+    homebrew/core formulae take no `with-*` options any more; a formula from a
+    third-party `tap` may still declare them (`option "with-fdk-aac"`), so its are kept.
+    """
     flags = [value] if isinstance(value, str) else value
     if not isinstance(flags, list):
         return [], (f"option args = {value!r} dropped: not a list of flags",)
@@ -131,10 +138,11 @@ def formula_args(value: object) -> tuple[list[str], tuple[str, ...]]:
     for flag in flags:
         if not isinstance(flag, str) or unsafe_text(flag):
             dropped.append(f"option args {flag!r} dropped: not a plain flag")
-        elif flag.startswith(("with-", "without-")):
+        elif flag.startswith(("with-", "without-")) and not tap:
             dropped.append(
-                f"option args {flag!r} dropped: Homebrew removed `with-*` "
-                "build options; formulae no longer accept them"
+                f"option args {flag!r} dropped: homebrew/core formulae no longer "
+                "accept `with-*` build options (a tap's formula may: name it "
+                "user/tap/formula in the Brewfile to keep them)"
             )
         else:
             kept.append(flag)
