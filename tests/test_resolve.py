@@ -371,7 +371,7 @@ def test_a_brewfile_tap_stays_while_brewfile_items_of_unknown_tap_stay_in_brew()
     inventory = Inventory(brewfile=Brewfile(path="Brewfile", entries=entries))
     tap = one(resolve(inventory), "someone/tools")
     assert tap.action == "keep-brew"
-    assert "their-tool stay in Homebrew and may come from it" in tap.reason
+    assert "their-tool stays in Homebrew and may come from it" in tap.reason
     mapped_only = Inventory(
         brewfile=Brewfile(
             path="Brewfile", entries=(entries[0], BrewfileEntry("brew", "jq", 2))

@@ -172,13 +172,14 @@ def tap_decision(name: str, users: TapUsers, trace: list[str]) -> Decision:
     if kept:
         trace.append(f"rule {name}: still used by {', '.join(kept)}")
         return rule_decision(
-            "keep-brew", f"needed by {name_list(kept)}, which stay in Homebrew"
+            "keep-brew",
+            f"needed by {name_list(kept)}, which {_stay(kept)} in Homebrew",
         )
     if unknown:
         trace.append(f"rule {name}: may be used by {', '.join(unknown)}")
         return rule_decision(
             "keep-brew",
-            f"{name_list(unknown)} stay in Homebrew and may come from it "
+            f"{name_list(unknown)} {_stay(unknown)} in Homebrew and may come from it "
             "(the Brewfile does not say which tap)",
         )
     trace.append(f"rule {name}: nothing installed from it stays in Homebrew")
@@ -187,6 +188,10 @@ def tap_decision(name: str, users: TapUsers, trace: list[str]) -> Decision:
             "skip", f"everything from it ({name_list(moved_items)}) moves to Nix"
         )
     return rule_decision("skip", "nothing installed comes from this tap")
+
+
+def _stay(items: Sequence[str]) -> str:
+    return "stays" if len(items) == 1 else "stay"
 
 
 def name_list(items: Sequence[str], limit: int = 5) -> str:
