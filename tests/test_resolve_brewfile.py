@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from nixmigrate.mapping.db import MappingDB, load_mappings
+from nixmigrate.mapping.resolutions import resolve_inventory
 from nixmigrate.scan.inventory import (
     BrewCask,
     Brewfile,
@@ -221,3 +223,23 @@ def test_an_entry_listed_twice_keeps_its_first_line_and_options() -> None:
     eza, fd = one(resolutions, "eza"), one(resolutions, "fd")
     assert (eza.platforms, eza.condition) == ((), None)  # both OSes
     assert (fd.platforms, fd.condition) == (("linux",), "linux")
+
+
+def test_powerlevel10k_by_its_short_name_follows_its_tap_into_nix() -> None:
+    # the theme's install guide: `tap "romkatv/powerlevel10k"`, `brew "powerlevel10k"`;
+    # with the tap in Nix, a formula left in homebrew.brews would have no tap to
+    # come from (and be installed twice)
+    shipped = load_mappings(REPO / "mappings")
+    empty = MappingDB(REPO / "mappings", "none", {}, {}, {})
+    inventory = brewfile(
+        BrewfileEntry("tap", "romkatv/powerlevel10k", 1),
+        BrewfileEntry("brew", "powerlevel10k", 2),
+        BrewfileEntry("brew", "chromaprint", 3),
+        BrewfileEntry("brew", "exif", 4),
+    )
+    resolutions = list(resolve_inventory(inventory, shipped, empty))
+    assert one(resolutions, "romkatv/powerlevel10k").attr == "zsh-powerlevel10k"
+    theme = one(resolutions, "powerlevel10k")
+    assert (theme.action, theme.attr) == ("nix", "zsh-powerlevel10k")
+    assert one(resolutions, "chromaprint").attr == "chromaprint"
+    assert one(resolutions, "exif").attr == "exif"
