@@ -154,6 +154,26 @@ SHAPES: dict[str, Shape] = {
         },
         before=(".config/Code/User", ".local/share/applications"),
     ),
+    # install.sh: mkdir -p ~/.emacs.d ~/.newsboat; stow emacs -t ~/.emacs.d;
+    # stow newsboat -t ~/.newsboat; stow git -t ~  (dot-directories right in home)
+    "home-dot-dirs": Shape(
+        files={
+            "emacs/init.el": "(setq inhibit-startup-screen t)\n",
+            "newsboat/config": "auto-reload yes\n",
+            "git/.gitconfig": "[user]\n  name = Ada\n",
+        },
+        commands=(
+            ("emacs", "-t", "~/.emacs.d"),
+            ("newsboat", "-t", "~/.newsboat"),
+            ("git", "-t", "~"),
+        ),
+        expected={
+            "emacs": (False, ".emacs.d", False),
+            "newsboat": (False, ".newsboat", False),
+            "git": (False, "", False),
+        },
+        before=(".emacs.d", ".newsboat"),
+    ),
 }
 
 
