@@ -449,3 +449,49 @@ def test_a_missing_stow_target_is_a_usage_error(home: Path) -> None:
     assert result.exit_code == 2
     assert "error: stow target /nonexistent does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- the repo as one package
+
+
+@pytest.mark.needs_git
+def test_a_repo_stowed_whole_is_named_and_never_archived_under_its_links(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Makefile: `stow -t ~ .` inside the repo; .stow-local-ignore keeps its own files
+    out. Every link belongs to no package, so moving the repo would break them."""
+    build(
+        home,
+        Shape(
+            files={
+                ".bashrc": "export EDITOR=vim\n",
+                ".config/git/config": "[user]\n  name = Ada\n",
+                "bin/hello": "#!/bin/sh\necho hello\n",
+                "Makefile": "stow:\n\tstow -t $(HOME) .\n",
+                ".stow-local-ignore": "\\.git\nMakefile\nREADME\\.md\n",
+            },
+            commands=(("-t", "~", "."),),
+            expected={},
+        ),
+    )
+    assert (home / ".bashrc").is_symlink() and (home / "bin").is_symlink()
+    monkeypatch.setenv("NIXMIGRATE_STATE_DIR", str(tmp_path / "state"))
+
+    scanned = run("scan", "--no-input", "--no-brew")
+
+    assert scanned.exit_code == 0, scanned.stderr
+    assert (
+        "warning: 3 link(s) lead into the dotfiles directory but belong to no package "
+        "(the directory itself was stowed, as `stow .` inside it does): "
+        "~/.bashrc, ~/.config, ~/bin; nixmigrate leaves them as they are and does "
+        "not archive the directory"
+    ) in " ".join(scanned.output.split())
+    cleanup = run("plan", "--phase", "7", "--no-input", "--system", "x86_64-linux")
+    assert cleanup.exit_code == 0, cleanup.stderr
+    phase7 = " ".join(cleanup.output.split("Phase 7:", 1)[1].split())
+    assert "apply will" not in phase7  # no unstow, and above all no archive
+    assert (
+        "dotfiles is not archived: these links lead into it but belong to no "
+        "package, so nixmigrate cannot unstow them and they would break: "
+        "~/.bashrc, ~/.config, ~/bin"
+    ) in phase7
