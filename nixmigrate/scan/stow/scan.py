@@ -30,6 +30,7 @@ from nixmigrate.scan.stow.rc import read_stow_options
 from nixmigrate.scan.stow.roots import Roots, absolute
 from nixmigrate.scan.stow.scanner import Scanner
 from nixmigrate.scan.stow.tree import PackageTree, package_names, read_package
+from nixmigrate.scan.stow.whole import whole_directory_links
 
 
 def _compile(
@@ -179,6 +180,7 @@ def _scan(
     owned = {link.path for package in packages for link in package.links}
     stale, broken, loose_problems = scanner.loose_links(examined, owned)
     problems.extend(loose_problems)
+    stale = _with_whole_directory_links(scanner, stale, owned)
     inventory = StowInventory(
         dir=absolute(stow_dir),
         target=absolute(target),
@@ -191,6 +193,19 @@ def _scan(
     return replace(inventory, problems=tuple(dict.fromkeys(problems)))
 
 
+def _with_whole_directory_links(
+    scanner: Scanner, stale: list[StowLink], owned: set[str]
+) -> list[StowLink]:
+    """The stale links, and those `stow .` made anywhere in the target."""
+    found = {link.path: link for link in stale}
+    for link in whole_directory_links(
+        scanner.roots, scanner.listings, scanner.stow_inside
+    ):
+        if link.path not in owned:
+            found.setdefault(link.path, link)
+    return sorted(found.values(), key=attrgetter("path"))
+
+
 _SHOWN_LINKS: Final = 5
 
 
@@ -201,7 +216,7 @@ def _unowned_problem(scanner: Scanner, links: Sequence[StowLink]) -> list[str]:
     shown = ", ".join(scanner.shown(link.path) for link in links[:_SHOWN_LINKS])
     if len(links) > _SHOWN_LINKS:
         shown += f" and {len(links) - _SHOWN_LINKS} more"
-    if all("/" not in link.source for link in links):
+    if all(link.source == link.path for link in links):
         how = "the directory itself was stowed, as `stow .` inside it does"
     else:
         how = "no package in it makes them"
