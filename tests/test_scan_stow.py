@@ -546,6 +546,8 @@ def test_links_left_by_deleted_files_and_packages_are_stale(home: Path) -> None:
         ".config/kitty",
     }
     assert package(inventory, "git").status == "stowed"
+    assert inventory.unowned_links == ()  # all dangle: archiving breaks none
+    assert not any("belong to no package" in p for p in inventory.problems)
 
 
 def test_a_dangling_link_into_the_stow_dir_is_replaceable_not_a_conflict(

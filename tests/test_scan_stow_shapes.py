@@ -154,6 +154,26 @@ SHAPES: dict[str, Shape] = {
         },
         before=(".config/Code/User", ".local/share/applications"),
     ),
+    # install.sh: mkdir -p ~/.emacs.d ~/.newsboat; stow emacs -t ~/.emacs.d;
+    # stow newsboat -t ~/.newsboat; stow git -t ~  (dot-directories right in home)
+    "home-dot-dirs": Shape(
+        files={
+            "emacs/init.el": "(setq inhibit-startup-screen t)\n",
+            "newsboat/config": "auto-reload yes\n",
+            "git/.gitconfig": "[user]\n  name = Ada\n",
+        },
+        commands=(
+            ("emacs", "-t", "~/.emacs.d"),
+            ("newsboat", "-t", "~/.newsboat"),
+            ("git", "-t", "~"),
+        ),
+        expected={
+            "emacs": (False, ".emacs.d", False),
+            "newsboat": (False, ".newsboat", False),
+            "git": (False, "", False),
+        },
+        before=(".emacs.d", ".newsboat"),
+    ),
 }
 
 
@@ -429,3 +449,59 @@ def test_a_missing_stow_target_is_a_usage_error(home: Path) -> None:
     assert result.exit_code == 2
     assert "error: stow target /nonexistent does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- the repo as one package
+
+
+WHOLE_REPO: dict[str, str | bytes | Path] = {
+    ".bashrc": "export EDITOR=vim\n",
+    ".config/git/config": "[user]\n  name = Ada\n",
+    "Makefile": "stow:\n\tstow -t $(HOME) .\n",
+    ".stow-local-ignore": "\\.git\nMakefile\nREADME\\.md\n",
+}
+
+
+@pytest.mark.needs_git
+@pytest.mark.parametrize(
+    ("command", "extra", "links"),
+    [
+        # Makefile: stow -t ~ .  (bin/ is a directory of the repo, not a package)
+        (("-t", "~", "."), {"bin/hello": "#!/bin/sh\n"}, "~/.bashrc, ~/.config, ~/bin"),
+        # install.sh: stow -t ~ . --no-folding  (no packages at all, links deep down)
+        (("-t", "~", ".", "--no-folding"), {}, "~/.bashrc, ~/.config/git/config"),
+    ],
+)
+def test_a_repo_stowed_whole_is_named_and_never_archived_under_its_links(
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
+    extra: dict[str, str | bytes | Path],
+    links: str,
+) -> None:
+    """`stow .` inside the repo, .stow-local-ignore keeping its own files out: no
+    package owns a link, so moving the repo aside would break every one."""
+    shape = Shape(files={**WHOLE_REPO, **extra}, commands=(command,), expected={})
+    build(home, shape)
+    assert (home / ".bashrc").is_symlink()
+    monkeypatch.setenv("NIXMIGRATE_STATE_DIR", str(tmp_path / "state"))
+
+    scanned = run("scan", "--no-input", "--no-brew")
+
+    assert scanned.exit_code == 0, scanned.stderr
+    count = links.count("~")
+    assert (
+        f"warning: {count} link(s) lead into the dotfiles directory but belong to no "
+        "package (the directory itself was stowed, as `stow .` inside it does): "
+        f"{links}; nixmigrate leaves them as they are and does not archive the "
+        "directory"
+    ) in " ".join(scanned.output.split())
+    cleanup = run("plan", "--phase", "7", "--no-input", "--system", "x86_64-linux")
+    assert cleanup.exit_code == 0, cleanup.stderr
+    phase7 = " ".join(cleanup.output.split("Phase 7:", 1)[1].split())
+    assert "apply will" not in phase7  # no unstow, and above all no archive
+    assert (
+        "dotfiles is not archived: these links lead into it but belong to no "
+        f"package, so nixmigrate cannot unstow them and they would break: {links}"
+    ) in phase7

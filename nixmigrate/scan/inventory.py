@@ -199,6 +199,13 @@ class StowInventory:
     def package(self, name: str) -> StowPackage | None:
         return next((p for p in self.packages if p.name == name), None)
 
+    @property
+    def unowned_links(self) -> tuple[StowLink, ...]:
+        """Stale links that still lead to a file in the stow directory (`stow .`
+        from inside it makes them): moving the directory would break them."""
+        broken = {link.path for link in self.broken_links}
+        return tuple(link for link in self.stale_links if link.path not in broken)
+
 
 # ---------------------------------------------------------------- aggregate
 

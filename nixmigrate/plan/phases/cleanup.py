@@ -11,7 +11,12 @@ from nixmigrate.mapping.services import base_name, data_dir, server_of
 from nixmigrate.plan.assemble import links_for
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
-from nixmigrate.plan.links import kept_for_names, restow_command, unstow_step
+from nixmigrate.plan.links import (
+    home_path_of,
+    kept_for_names,
+    restow_command,
+    unstow_step,
+)
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.packages import installed
 from nixmigrate.plan.phases import PHASES, Phase
@@ -116,6 +121,15 @@ def _archive(facts: Facts) -> tuple[tuple[Archive, ...], str]:
         return (), (
             f"{source} is not archived: packages with oddly named files stay stowed "
             f"from it: {names}"
+        )
+    unowned = facts.stow.stow.unowned_links
+    if unowned:
+        shown = ", ".join(
+            f"~/{printable(home_path_of(facts.stow, link))}" for link in unowned
+        )
+        return (), (
+            f"{source} is not archived: these links lead into it but belong to no "
+            f"package, so nixmigrate cannot unstow them and they would break: {shown}"
         )
     pointing = [link.home_path for link in links_for(facts, Phase.CLEANUP)]
     if pointing:

@@ -5,9 +5,10 @@ nvim`) as often as through `.stowrc`, so the links are the evidence. A package i
 judged first the way `.stowrc` (or the scan's own flags) says; if that does not
 account for all of it, the other ways Stow could have placed it are judged too:
 with the other `--dotfiles` setting, into the usual deeper targets that exist as
-real directories, and into any directory under `.config`, `.local/share` or
-`Library/Application Support` (two levels down) holding a link that is named like one
-of the package's entries and passes through the package. The way under which most of its files are linked wins; on a
+real directories, and into any directory directly in the target (`~/.emacs.d`), or
+under `.config`, `.local/share` or `Library/Application Support` (two levels down),
+holding a link that is named like one of the package's entries and passes through
+the package. The way under which most of its files are linked wins; on a
 tie, the default. Nothing links into a package by accident, so a package no way
 accounts for keeps the default and is reported as it is (unstowed, or partial).
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from nixmigrate.scan.stow.listing import join
 from nixmigrate.scan.stow.scanner import Scanner, Tally
 from nixmigrate.scan.stow.tree import PackageTree
 
@@ -32,10 +34,15 @@ TARGET_GUESSES: Final = (
     ".local",
     "Library/Application Support/{name}",
 )
-# Where other deeper targets are looked for: their subdirectories, two levels down,
+# Where other deeper targets are looked for, and how many levels down: directories
 # holding a link named like one of the package's own entries, into the package.
-LINKED_TARGET_BASES: Final = (".config", ".local/share", "Library/Application Support")
-_LINKED_TARGET_DEPTH: Final = 2
+# The target itself ("") for `stow -t ~/.emacs.d emacs`, `stow -t ~/.newsboat ...`.
+LINKED_TARGET_BASES: Final = (
+    ("", 1),
+    (".config", 2),
+    (".local/share", 2),
+    ("Library/Application Support", 2),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,22 +138,26 @@ def _linked_targets(scanner: Scanner, tree: PackageTree) -> list[str]:
     names = {child.name for child in tree.root.children}
     names |= {"." + n.removeprefix("dot-") for n in names if n.startswith("dot-")}
     found: list[str] = []
-    for base in LINKED_TARGET_BASES:
-        for directory in _subdirectories(scanner, base, _LINKED_TARGET_DEPTH):
-            if _links_into(scanner, directory, names, tree.name):
+    for base, depth in LINKED_TARGET_BASES:
+        for directory in _subdirectories(scanner, base, depth):
+            if directory not in found and _links_into(
+                scanner, directory, names, tree.name
+            ):
                 found.append(directory)
     return found
 
 
 def _subdirectories(scanner: Scanner, base: str, depth: int) -> Iterator[str]:
-    if depth == 0 or scanner.listings.kind(base) != "dir" or scanner.in_stow_dir(base):
+    if depth == 0 or scanner.in_stow_dir(base):
         return
+    if base and scanner.listings.kind(base) != "dir":
+        return  # "" is the target itself, always a directory
     entries = scanner.listings.entries(base)
     if isinstance(entries, OSError):
         return
     for name, kind in sorted(entries.kinds.items()):
-        if kind == "dir":
-            directory = f"{base}/{name}"
+        directory = join(base, name)
+        if kind == "dir" and not scanner.in_stow_dir(directory):
             yield directory
             yield from _subdirectories(scanner, directory, depth - 1)
 

@@ -12,17 +12,25 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
+from typing import Final
 
 from nixmigrate.errors import UsageError
-from nixmigrate.scan.inventory import StowInventory, StowOptions, StowPackage
+from nixmigrate.scan.inventory import (
+    StowInventory,
+    StowLink,
+    StowOptions,
+    StowPackage,
+)
 from nixmigrate.scan.stow.listing import Listings
 from nixmigrate.scan.stow.placement import Inference, Placed, place_package
 from nixmigrate.scan.stow.rc import read_stow_options
 from nixmigrate.scan.stow.roots import Roots, absolute
 from nixmigrate.scan.stow.scanner import Scanner
 from nixmigrate.scan.stow.tree import PackageTree, package_names, read_package
+from nixmigrate.scan.stow.whole import whole_directory_links
 
 
 def _compile(
@@ -172,12 +180,49 @@ def _scan(
     owned = {link.path for package in packages for link in package.links}
     stale, broken, loose_problems = scanner.loose_links(examined, owned)
     problems.extend(loose_problems)
-    return StowInventory(
+    stale = _with_whole_directory_links(scanner, stale, owned)
+    inventory = StowInventory(
         dir=absolute(stow_dir),
         target=absolute(target),
         options=options,
         packages=packages,
         stale_links=tuple(stale),
         broken_links=tuple(broken),
-        problems=tuple(dict.fromkeys(problems)),
     )
+    problems.extend(_unowned_problem(scanner, inventory.unowned_links))
+    return replace(inventory, problems=tuple(dict.fromkeys(problems)))
+
+
+def _with_whole_directory_links(
+    scanner: Scanner, stale: list[StowLink], owned: set[str]
+) -> list[StowLink]:
+    """The stale links, and those `stow .` made anywhere in the target."""
+    found = {link.path: link for link in stale}
+    for link in whole_directory_links(
+        scanner.roots, scanner.listings, scanner.stow_inside
+    ):
+        if link.path not in owned:
+            found.setdefault(link.path, link)
+    return sorted(found.values(), key=attrgetter("path"))
+
+
+_SHOWN_LINKS: Final = 5
+
+
+def _unowned_problem(scanner: Scanner, links: Sequence[StowLink]) -> list[str]:
+    """Live links into the stow directory that no package accounts for."""
+    if not links:
+        return []
+    shown = ", ".join(scanner.shown(link.path) for link in links[:_SHOWN_LINKS])
+    if len(links) > _SHOWN_LINKS:
+        shown += f" and {len(links) - _SHOWN_LINKS} more"
+    if all(link.source == link.path for link in links):
+        how = "the directory itself was stowed, as `stow .` inside it does"
+    else:
+        how = "no package in it makes them"
+    problem = (
+        f"{len(links)} link(s) lead into the dotfiles directory but belong to no "
+        f"package ({how}): {shown}; nixmigrate leaves them as they are and does not "
+        "archive the directory"
+    )
+    return [problem]
