@@ -172,6 +172,9 @@ class StowPackage:
     dotfiles: bool = False  # stowed with --dotfiles (inferred from the links)
     target: str = ""  # the directory the package was stowed into (absolute)
     no_folding: bool = False  # its directories are real ones holding only its links
+    # the stow directory itself, stowed as one package (`stow .` inside it); its
+    # name is then "." and link sources are paths inside the stow directory
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,8 @@ from nixmigrate.scan.stow.placement import Inference, Placed, place_package
 from nixmigrate.scan.stow.rc import read_stow_options
 from nixmigrate.scan.stow.roots import Roots, absolute
 from nixmigrate.scan.stow.scanner import Scanner
-from nixmigrate.scan.stow.tree import PackageTree, package_names, read_package
-from nixmigrate.scan.stow.whole import whole_directory_links
+from nixmigrate.scan.stow.tree import WHOLE, PackageTree, package_names, read_package
+from nixmigrate.scan.stow.whole import whole_directory_links, with_whole_package
 
 
 def _compile(
@@ -91,6 +91,7 @@ def _package(placed: Placed, target: str) -> StowPackage:
         dotfiles=placement.dotfiles,
         target=posixpath.join(target, placement.prefix) if placement.prefix else target,
         no_folding=tally.unfolded and not any(link.folded for link in links),
+        whole=placed.tree.name == WHOLE,
     )
 
 
@@ -169,6 +170,13 @@ def _scan(
         )
         for name in names
     ]
+    placed = with_whole_package(
+        scanner,
+        placed,
+        reader(WHOLE),
+        default_dotfiles=options.dotfiles,
+        infer=infer,
+    )
     for one in placed:
         problems.extend(one.tree.problems)
         problems.extend(one.tally.problems)

@@ -33,7 +33,7 @@ from typing import Final
 from nixmigrate.scan.inventory import StowConflict, StowLink, StowStatus
 from nixmigrate.scan.stow.listing import Kind, Listings, join
 from nixmigrate.scan.stow.roots import Roots
-from nixmigrate.scan.stow.tree import PackageNode, odd_name, printable
+from nixmigrate.scan.stow.tree import PackageNode, in_package, odd_name, printable
 
 _ABSOLUTE_OURS: Final = (
     "absolute link into this package: stow will not restow or unstow it"
@@ -118,7 +118,7 @@ class Scanner:
             return False
         kinds, texts = listing.kinds, listing.texts
         ours = 0
-        up = f"{self.up_to_stow(rel_dir)}/{package}/"
+        up = f"{self.up_to_stow(rel_dir)}/{in_package(package, '')}"
         base = f"{rel_dir}/" if rel_dir else ""
         links, linked = tally.links, tally.linked
         for child in node.children:
@@ -201,7 +201,7 @@ class Scanner:
         absolute = posixpath.isabs(text)
         link_dir = posixpath.dirname(self.listings.full(rel))
         where = self.roots.in_stow(self.roots.destination(link_dir, text))
-        if where == f"{package}/{node.source}":
+        if where == in_package(package, node.source):
             tally.link(StowLink(rel, text, absolute, node.is_dir, node.source), node)
             if absolute:
                 tally.conflict(node, "absolute-link", _ABSOLUTE_OURS)

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.inventory import StowOptions
@@ -88,6 +89,14 @@ def odd_name(text: str) -> str | None:
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         return "contains a newline or another control character"
     return None
+
+
+WHOLE: Final = "."  # the package name of the stow directory stowed whole
+
+
+def in_package(package: str, source: str) -> str:
+    """A package entry's path inside the stow directory (`stow .` has no prefix)."""
+    return source if package == WHOLE else f"{package}/{source}"
 
 
 def _join(parent: str, name: str) -> str:

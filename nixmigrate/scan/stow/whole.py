@@ -1,21 +1,32 @@
-"""Links Stow made for the stow directory itself: `stow -t ~ .` run inside it.
+"""The stow directory stowed as one package: `stow -t ~ .` run inside it.
 
 Such a repo is one package, the directory, rather than a directory of packages:
 `~/.bashrc -> dotfiles/.bashrc`, and with `--no-folding` links deep in real
 directories (`~/.config/vim/vimrc`). Each link's path below the target is the
-entry's own path in the stow directory. The stow directory is walked only where
-the target has a real directory of the same name, so a repo of packages costs a
-listing of its top level and little more. Read-only; links are not followed.
+entry's own path in the stow directory (its `dot-` names read as `.` under
+`--dotfiles`). The stow directory is walked only where the target has a real
+directory of the same name, so a repo of packages costs a listing of its top
+level and little more. Read-only; links are not followed.
+
+When some such link belongs to no package, the directory is judged as the
+package "." (Stow's own name for it) the way any package is, and the packages
+its links already account for, or that link nothing, are its directories
+misread as packages: they are dropped.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable, Sequence
 
 from nixmigrate.scan.inventory import StowLink
+from nixmigrate.scan.stow.ignore import dotfile_name
 from nixmigrate.scan.stow.listing import Listings, join
+from nixmigrate.scan.stow.placement import Inference, Placed, place_package
 from nixmigrate.scan.stow.roots import Roots
+from nixmigrate.scan.stow.scanner import Scanner
+from nixmigrate.scan.stow.tree import PackageTree
 
 _NEVER_STOWED = frozenset({".git", ".hg", ".svn"})  # Stow's default ignore list
 
@@ -25,7 +36,7 @@ def whole_directory_links(
 ) -> list[StowLink]:
     """Links in the target to the stow directory's entry at the same path."""
     found: list[StowLink] = []
-    _visit(roots, listings, stow_inside, "", found)
+    _visit(roots, listings, stow_inside, ("", ""), found)
     return found
 
 
@@ -43,23 +54,65 @@ def _visit(
     roots: Roots,
     listings: Listings,
     stow_inside: frozenset[str],
-    rel: str,
+    at: tuple[str, str],  # (path in the target, path in the stow directory)
     found: list[StowLink],
 ) -> None:
+    rel, source_dir = at
     here = listings.entries(rel)
     if isinstance(here, OSError):
         return
-    for name, is_dir in sorted(_entries(roots, rel)):
-        if not rel and name in _NEVER_STOWED:
+    for name, is_dir in sorted(_entries(roots, source_dir)):
+        if not source_dir and name in _NEVER_STOWED:
             continue
-        path = join(rel, name)
-        kind = here.kinds.get(name)
-        if kind == "link":
-            text = here.texts.get(name) or listings.text(path)
-            destination = roots.destination(listings.full(rel), text)
-            if roots.in_stow(destination) == path:
-                found.append(
-                    StowLink(path, text, posixpath.isabs(text), is_dir, source=path)
-                )
-        elif kind == "dir" and is_dir and path not in stow_inside:
-            _visit(roots, listings, stow_inside, path, found)
+        source = join(source_dir, name)
+        for shown in dict.fromkeys((name, dotfile_name(name))):
+            path = join(rel, shown)
+            kind = here.kinds.get(shown)
+            if kind == "link":
+                text = here.texts.get(shown) or listings.text(path)
+                destination = roots.destination(listings.full(rel), text)
+                if roots.in_stow(destination) == source:
+                    absolute = posixpath.isabs(text)
+                    found.append(StowLink(path, text, absolute, is_dir, source))
+            elif kind == "dir" and is_dir and path not in stow_inside:
+                _visit(roots, listings, stow_inside, (path, source), found)
+
+
+def with_whole_package(
+    scanner: Scanner,
+    placed: Sequence[Placed],
+    read: Callable[[bool], PackageTree],
+    *,
+    default_dotfiles: bool,
+    infer: Inference,
+) -> list[Placed]:
+    """`placed`, or the stow directory as one package if it was stowed whole."""
+    owned = {link.path for one in placed for link in one.tally.links}
+    whole_links = whole_directory_links(
+        scanner.roots, scanner.listings, scanner.stow_inside
+    )
+    if all(link.path in owned for link in whole_links):
+        return list(placed)
+    # `stow .` stows into the target: only --dotfiles is left to the links
+    pinned = Inference(dotfiles=infer.dotfiles, target=False)
+    whole = place_package(
+        scanner, read, default_dotfiles=default_dotfiles, infer=pinned
+    )
+    if not whole.tally.links:
+        return list(placed)  # only links of entries Stow now ignores: stale ones
+    covered = {link.path for link in whole.tally.links}
+    kept = [one for one in placed if not _accounted_for(one, covered)]
+    return [whole, *kept]
+
+
+def _accounted_for(one: Placed, covered: set[str]) -> bool:
+    """Every link of the package is one of the whole directory's, or lies below one."""
+    return all(_under(link.path, covered) for link in one.tally.links)
+
+
+def _under(path: str, covered: set[str]) -> bool:
+    while path:
+        if path in covered:
+            return True
+        path = path.rpartition("/")[0]
+    return False
