@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def home() -> Path:
 
 
 def build(
-    home: Path, *flags: str, files: dict[str, str | bytes | Path] | None = None
+    home: Path, *flags: str, files: Mapping[str, str | bytes | Path] | None = None
 ) -> Path:
     repo = home / "dotfiles"
     make_tree(repo, REPO if files is None else files)

@@ -37,13 +37,13 @@ def ask_selection(stow: StowInventory, prompter: Prompter) -> StowInventory:
 
 
 def _package_choice(package: StowPackage) -> Choice:
-    title = f"{package.name}  ({package.status}, {len(package.targets)} paths)"
+    title = f"{package.label}  ({package.status}, {len(package.targets)} paths)"
     return Choice(title, package.name, checked=package.status == "stowed")
 
 
 def _ask_mode(package: StowPackage, prompter: Prompter, include: bool) -> StowPackage:
     if not include:
         return replace(package, include=False)
-    answer = prompter.select(f"{package.name}:", _MODES, default="mutable")
+    answer = prompter.select(f"{package.label}:", _MODES, default="mutable")
     mode: Mode = "declarative" if answer == "declarative" else "mutable"
     return replace(package, include=True, mode=mode)

@@ -28,6 +28,7 @@ from nixmigrate.plan.program_files import generated_paths, owned_paths, program_
 from nixmigrate.plan.steps import Unstow
 from nixmigrate.resolution import Resolution
 from nixmigrate.scan.inventory import StowLink, StowPackage
+from nixmigrate.scan.stow.tree import in_package
 
 # tools whose home-manager module is worth enabling as soon as the tool is installed
 SHELL_TOOLS: Final = ("bat", "direnv", "eza", "fzf", "zoxide")
@@ -321,7 +322,7 @@ def _secret_for(
 ) -> SecretFile | None:
     stow_link = next(s for s in package.links if home_path_of(ctx, s) == link.home_path)
     inside = link_source(stow_link, dotfiles=ctx.stow.options.dotfiles)
-    names = {link.home_path, inside, posixpath.join(package.name, inside)}
+    names = {link.home_path, inside, in_package(package.name, inside)}
     for secret in secrets:
         path = posixpath.normpath(secret.path)
         if path in names or any(_is_ancestor(n, path) for n in names):

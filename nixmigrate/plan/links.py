@@ -17,7 +17,7 @@ from typing import Final
 from nixmigrate.plan.config import LinkOption, MutableLink
 from nixmigrate.plan.steps import Unstow
 from nixmigrate.scan.inventory import StowInventory, StowLink, StowPackage
-from nixmigrate.scan.stow.tree import odd_name, printable
+from nixmigrate.scan.stow.tree import in_package, odd_name, printable
 
 _XDG_PREFIX: Final = ".config/"
 _DARWIN_ONLY_PREFIXES: Final = ("Library/",)
@@ -84,7 +84,7 @@ def package_target(ctx: StowContext, package: StowPackage) -> str:
 def make_link(ctx: StowContext, package: StowPackage, link: StowLink) -> MutableLink:
     home_path = home_path_of(ctx, link)
     inside = link_source(link, dotfiles=stowed_with_dotfiles(ctx, package))
-    absolute = posixpath.join(ctx.dotfiles_dir, package.name, inside)
+    absolute = posixpath.join(ctx.dotfiles_dir, in_package(package.name, inside))
     under_home = relative_to(absolute, ctx.home)
     option, name = link_option(home_path)
     return MutableLink(

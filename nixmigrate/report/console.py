@@ -106,7 +106,7 @@ def _stow_table(stow: StowInventory) -> Table:
         table.add_column(column)
     for p in stow.packages:
         mode = p.mode if p.include else "not included"
-        table.add_row(Text(p.name), p.status, str(len(p.targets)), mode)
+        table.add_row(Text(p.label), p.status, str(len(p.targets)), mode)
     return table
 
 

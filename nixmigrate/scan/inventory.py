@@ -176,6 +176,15 @@ class StowPackage:
     # name is then "." and link sources are paths inside the stow directory
     whole: bool = False
 
+    @property
+    def label(self) -> str:
+        """How messages name it: Stow's "." alone reads like a typo."""
+        return (
+            f"{self.name} (the whole directory, as `stow .`)"
+            if self.whole
+            else self.name
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StowOptions:

@@ -162,7 +162,7 @@ def _notes(
 ) -> tuple[str, ...]:
     notes = [archive_note]
     if remaining and facts.stow is not None:
-        names = ", ".join(p.name for p in remaining)
+        names = ", ".join(p.label for p in remaining)
         commands = "; ".join(f"`{restow_command(facts.stow, p)}`" for p in remaining)
         notes.append(
             f"not migrated, unstowed now (their files stay in the repo): {names}; "

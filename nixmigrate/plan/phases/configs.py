@@ -91,12 +91,12 @@ def _skipped(facts: Facts) -> list[str]:
     if stow is None:
         return []
     notes = [
-        f"package {p.name} is not linked (status {p.status}): nothing to migrate"
+        f"package {p.label} is not linked (status {p.status}): nothing to migrate"
         for p in stow.packages
         if p.include and p.mode == "mutable" and not p.links
     ]
     notes.extend(
-        f"package {p.name}: {c.path} is in the way ({c.kind}); it is left alone"
+        f"package {p.label}: {c.path} is in the way ({c.kind}); it is left alone"
         for p in stow.packages
         if p.include
         for c in p.conflicts
