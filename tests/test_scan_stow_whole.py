@@ -17,9 +17,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nixmigrate.app.env import Env
+from nixmigrate.app.saved_scan import save_inventory
+from nixmigrate.app.scan import ScanRequest, run_scan
 from nixmigrate.cli import cli
 from nixmigrate.scan.inventory import StowPackage
 from nixmigrate.scan.stow import scan_stow
+from nixmigrate.system.paths import Paths
+from nixmigrate.system.replay import ReplayRunner
+from tests.fakes import ScriptedPrompter
 from tests.fakeswitch import install_fake_switch, switch_calls
 from tests.helpers import make_tree, snapshot_tree
 from tests.test_scan_stow_real import stow
@@ -167,7 +173,7 @@ def _links_into_repo(home: Path) -> list[str]:
         for name in [*dirs, *files]:
             path = Path(current, name)
             if path.is_symlink():
-                target = Path(os.path.normpath(Path(current, os.readlink(path))))
+                target = Path(os.path.normpath(Path(current, path.readlink())))
                 if target.is_relative_to(repo):
                     found.append(str(path.relative_to(home)))
     return sorted(found)
@@ -241,3 +247,41 @@ def test_phase_7_keeps_the_repo_phase_3_links_into(home: Path) -> None:
     phase7 = " ".join(cleanup.output.split("Phase 7:", 1)[1].split())
     assert "unstow ." not in phase7  # phase 3 unstows it
     assert "is not archived: these home-manager links point into it" in phase7
+
+
+# ---------------------------------------------------------------- chosen by a person
+
+
+def test_a_person_picks_the_repo_declarative_and_phase_4_converts_its_git_config(
+    home: Path, fixtures_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(home, "--no-folding")
+    monkeypatch.setenv("NIXMIGRATE_STATE_DIR", str(tmp_path / "state"))
+    prompter = ScriptedPrompter([True, ["."], "declarative"])
+    env = Env(
+        runner=ReplayRunner(fixtures_dir / "brew" / "mac-arm"),
+        paths=Paths.from_env(),
+        prompter=prompter,
+    )
+    inventory = run_scan(env, ScanRequest(home=home))
+    assert inventory.stow is not None
+    [package] = inventory.stow.packages
+    assert (package.name, package.include, package.mode) == (".", True, "declarative")
+    assert any("(the whole directory, as `stow .`)" in q for q in prompter.asked)
+    save_inventory(env.paths, inventory)
+
+    planned = run("plan", "--phase", "4", "--no-input")
+
+    assert planned.exit_code == 0, planned.stderr
+    phases = " ".join(planned.output.split())
+    phase3 = phases.split("Phase 3:", 1)[1].split("Phase 4:", 1)[0]
+    phase4 = phases.split("Phase 4:", 1)[1]
+    assert "unstow ." not in phase3  # declarative: phase 4 unstows it
+    assert f"unstow . (4 links in {home})" in phase4
+    assert "~/.bashrc (package .) has no converter; it stays a mutable link" in phase4
+    assert "~/.config/git/config (package .)" not in phase4  # converted
+    generated = "".join(
+        p.read_text(encoding="utf-8") for p in (home / "nix-config").rglob("*.nix")
+    )
+    assert "programs.git" in generated
+    assert '"Ada"' in generated
