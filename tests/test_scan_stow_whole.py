@@ -20,7 +20,9 @@ from click.testing import CliRunner, Result
 from nixmigrate.app.env import Env
 from nixmigrate.app.saved_scan import save_inventory
 from nixmigrate.app.scan import ScanRequest, run_scan
+from nixmigrate.apply.steps import stow_cmd
 from nixmigrate.cli import cli
+from nixmigrate.plan.links import StowContext, unstow_step
 from nixmigrate.scan.inventory import StowPackage
 from nixmigrate.scan.stow import scan_stow
 from nixmigrate.system.paths import Paths
@@ -285,3 +287,46 @@ def test_a_person_picks_the_repo_declarative_and_phase_4_converts_its_git_config
     )
     assert "programs.git" in generated
     assert '"Ada"' in generated
+
+
+@pytest.mark.needs_git
+def test_the_repos_own_stowrc_ignores_hold_for_unstow_and_restow(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stow .` inside the repo reads its `.stowrc`; apply runs stow from elsewhere."""
+    files = {
+        ".bashrc": "export EDITOR=vim\n",
+        "Makefile": "stow:\n\tstow .\n",
+        ".stowrc": "--target=~\n--ignore=Makefile\n--ignore=\\.stowrc\n",
+    }
+    build(home, files=files)
+    assert not (home / "Makefile").exists()
+    found = the_package(home)
+    assert (found.status, found.targets) == ("stowed", (".bashrc",))
+    bin_dir, store = tmp_path / "bin", tmp_path / "store"
+    store.mkdir()
+    monkeypatch.setenv("NIX_STORE_DIR", str(store))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    install_fake_switch(bin_dir, home=home, store_dir=store, managed=(".bashrc",))
+    assert run("scan", "--no-input", "--no-brew").exit_code == 0
+    assert run("plan", "--phase", "3", "--no-input").exit_code == 0
+    before = _snapshot(home)
+
+    assert run("apply", "--phase", "3", "--yes").exit_code == 0
+    assert _links_into_repo(home) == []
+    rolled = run("rollback", "--yes")
+
+    assert rolled.exit_code == 0, rolled.stderr
+    assert _snapshot(home) == before
+    inventory = scan_stow(home / "dotfiles", home)
+    context = StowContext(inventory, str(home), inventory.dir)
+    step = unstow_step(context, inventory.packages[0])
+    outside = tmp_path  # not the repo: its .stowrc is not read from here
+    assert (
+        stow(home, *stow_cmd(step, home, delete=True)[1:], cwd=outside).returncode == 0
+    )
+    assert _links_into_repo(home) == []
+    assert (
+        stow(home, *stow_cmd(step, home, delete=False)[1:], cwd=outside).returncode == 0
+    )
+    assert _links_into_repo(home) == [".bashrc"]  # Makefile, .stowrc stay ignored

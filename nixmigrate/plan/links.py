@@ -131,6 +131,7 @@ def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
         links=tuple(sorted(_below(link.path, below) for link in package.links)),
         dotfiles=stowed_with_dotfiles(ctx, package),
         no_folding=package.no_folding or ctx.stow.options.no_folding,
+        ignore=ctx.stow.options.ignore if package.whole else (),
     )
 
 

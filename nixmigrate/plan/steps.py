@@ -31,6 +31,9 @@ class Unstow:
     links: tuple[str, ...] = ()
     dotfiles: bool = False  # the package was stowed with --dotfiles
     no_folding: bool = False  # ... and with --no-folding (re-stowed the same way)
+    # --ignore patterns of the `.stowrc` Stow read when the package was stowed (a
+    # repo stowed whole reads its own, from inside; apply runs stow elsewhere)
+    ignore: tuple[str, ...] = ()
 
     def describe(self) -> str:
         count = len(self.links)
@@ -42,6 +45,7 @@ class Unstow:
         return (
             *(["--dotfiles"] if self.dotfiles else []),
             *(["--no-folding"] if self.no_folding else []),
+            *(f"--ignore={pattern}" for pattern in self.ignore),
         )
 
 
