@@ -215,6 +215,12 @@ def test_phase_3_unstows_the_repo_and_rolls_back_byte_for_byte(
         assert f'"dotfiles/{link}"' in generated or f"/dotfiles/{link}" in generated
     before = _snapshot(home)
     assert _links_into_repo(home) == sorted(links)
+    page = tmp_path / "report.html"
+    assert run("report", "--html", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "(the whole directory, as `stow .`)" in html
+    for path in (*FILES, *links):
+        assert f"~/{path}" in html, path  # every file and every link accounted for
 
     applied = run("apply", "--phase", "3", "--yes")
 

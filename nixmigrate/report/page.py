@@ -242,7 +242,7 @@ def _dotfiles(
     links = context.links if context else ()
     return tuple(
         DotfilesRow(
-            package=p.name,
+            package=p.label,
             status=str(p.status),
             mode=p.mode if p.include else "not included",
             links=tuple(

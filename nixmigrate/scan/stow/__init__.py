@@ -1,8 +1,9 @@
 """Scan GNU Stow dotfiles: the packages, how each was stowed, and how it stands now.
 
 `rc` reads `.stowrc`, `ignore` the ignore lists, `tree` a package's entries,
-`scanner` judges one package against the target, and `placement` works out per
-package the target and `--dotfiles` setting the links that exist agree with.
+`scanner` judges one package against the target, `placement` works out per
+package the target and `--dotfiles` setting the links that exist agree with, and
+`whole` finds a stow directory stowed as one package (`stow .` inside it).
 """
 
 from __future__ import annotations

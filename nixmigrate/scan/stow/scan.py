@@ -123,6 +123,8 @@ def scan_stow(
     options `resolve_stow_location` returned to avoid reading them twice.
     `options.dotfiles` and `target` are the defaults; what `infer` allows (both,
     unless given) is worked out per package from the links (see placement.py).
+    A stow directory stowed whole (`stow .` inside it) is the one package "."
+    (`whole`), with the packages its links account for left out (see whole.py).
 
     In the result, paths are relative to `target`; a package's own `target` says
     where it was stowed. A package link's `source` is its path inside the package;
@@ -170,10 +172,12 @@ def _scan(
         )
         for name in names
     ]
+    whole_links = whole_directory_links(roots, scanner.listings, scanner.stow_inside)
     placed = with_whole_package(
         scanner,
         placed,
         reader(WHOLE),
+        whole_links,
         default_dotfiles=options.dotfiles,
         infer=infer,
     )
@@ -188,7 +192,7 @@ def _scan(
     owned = {link.path for package in packages for link in package.links}
     stale, broken, loose_problems = scanner.loose_links(examined, owned)
     problems.extend(loose_problems)
-    stale = _with_whole_directory_links(scanner, stale, owned)
+    stale = _with_whole_directory_links(stale, whole_links, owned)
     inventory = StowInventory(
         dir=absolute(stow_dir),
         target=absolute(target),
@@ -202,13 +206,12 @@ def _scan(
 
 
 def _with_whole_directory_links(
-    scanner: Scanner, stale: list[StowLink], owned: set[str]
+    stale: list[StowLink], whole_links: list[StowLink], owned: set[str]
 ) -> list[StowLink]:
-    """The stale links, and those `stow .` made anywhere in the target."""
+    """The stale links, and those `stow .` made anywhere in the target that no
+    package (the whole directory included) owns."""
     found = {link.path: link for link in stale}
-    for link in whole_directory_links(
-        scanner.roots, scanner.listings, scanner.stow_inside
-    ):
+    for link in whole_links:
         if link.path not in owned:
             found.setdefault(link.path, link)
     return sorted(found.values(), key=attrgetter("path"))

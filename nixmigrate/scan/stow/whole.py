@@ -82,15 +82,16 @@ def with_whole_package(
     scanner: Scanner,
     placed: Sequence[Placed],
     read: Callable[[bool], PackageTree],
+    whole_links: Sequence[StowLink],
     *,
     default_dotfiles: bool,
     infer: Inference,
 ) -> list[Placed]:
-    """`placed`, or the stow directory as one package if it was stowed whole."""
+    """`placed`, or the stow directory as one package if it was stowed whole.
+
+    `whole_links`: what `whole_directory_links` found.
+    """
     owned = {link.path for one in placed for link in one.tally.links}
-    whole_links = whole_directory_links(
-        scanner.roots, scanner.listings, scanner.stow_inside
-    )
     if all(link.path in owned for link in whole_links):
         return list(placed)
     # `stow .` stows into the target: only --dotfiles is left to the links
