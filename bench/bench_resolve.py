@@ -34,7 +34,7 @@ from nixmigrate.nixlang import nix_str
 from nixmigrate.scan.inventory import BrewCask, BrewFormula, BrewInventory, Inventory
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 TARGET_SECONDS: Final = 0.5
 
 

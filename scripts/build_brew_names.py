@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Final
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 MIN_COMMAND_LENGTH: Final = 3  # `rr`, `tk`, `wt` name unrelated nixpkgs packages
 # formula -> command whose nixpkgs namesake is another program
 NOT_THE_SAME: Final = {

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 TSV_NAME: Final = "nix-darwin-system-defaults.tsv"
 SOURCE: Final = "nix-darwin a1fa429e945becaf60468600daf649be4ba0350c (2026-06-18)"
 SCHEMA: Final = 1

@@ -20,7 +20,7 @@ from tests.conftest import REPO
 from tests.fakes import FakeRunner
 
 MAPPINGS = REPO / "mappings"
-DATA = Path("/work/shared/data")
+DATA = REPO.parent / "shared" / "data"
 FIXTURE_DOMAINS = (
     "NSGlobalDomain",
     "com.apple.dock",
