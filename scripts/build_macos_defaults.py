@@ -10,7 +10,7 @@ nix-darwin translates a few values before writing them (its `apply` functions); 
 table records the reverse (`decode`: plist value -> option value), kept by hand in
 DECODE below from modules/system/defaults/{finder,hitoolbox,iCal,controlcenter}.nix.
 
-    python scripts/build_macos_defaults.py --data /work/shared/data
+    python scripts/build_macos_defaults.py --data ../shared/data
 """
 
 from __future__ import annotations

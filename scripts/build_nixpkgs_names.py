@@ -4,7 +4,7 @@ Sources: the fact table nixpkgs-attrs.tsv (rows with status `present`, minus eve
 that nixpkgs' aliases.nix lists, since an alias may warn or throw) plus
 mappings/nixpkgs-verified.tsv (names checked one by one) when it exists. Names only.
 
-    python scripts/build_nixpkgs_names.py --data /work/shared/data
+    python scripts/build_nixpkgs_names.py --data ../shared/data
 """
 
 from __future__ import annotations
