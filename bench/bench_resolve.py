@@ -10,7 +10,7 @@ References: the same name -> attribute lookups done by `nix-instantiate --eval` 
 the curated mapping written as a Nix attribute set (when Nix is installed), and a bare
 `python -c pass` for start-up. Each figure is the best of --repeat runs.
 
-    python -m bench.bench_resolve [--data /work/shared/data] [--repeat 5]
+    python -m bench.bench_resolve [--data ../shared/data] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from nixmigrate.nixlang import nix_str
 from nixmigrate.scan.inventory import BrewCask, BrewFormula, BrewInventory, Inventory
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 TARGET_SECONDS: Final = 0.5
 
 

@@ -7,8 +7,8 @@ the one command of single-command formulae when that command is a known nixpkgs
 attribute name that no other formula uses (mappings/nixpkgs-names.txt; build that first). Only these name maps
 are kept, nothing else of the data.
 
-    python scripts/build_nixpkgs_names.py --data /work/shared/data
-    python scripts/build_brew_names.py --data /work/shared/data
+    python scripts/build_nixpkgs_names.py --data ../shared/data
+    python scripts/build_brew_names.py --data ../shared/data
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Final
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 MIN_COMMAND_LENGTH: Final = 3  # `rr`, `tk`, `wt` name unrelated nixpkgs packages
 # formula -> command whose nixpkgs namesake is another program
 NOT_THE_SAME: Final = {

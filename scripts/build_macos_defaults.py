@@ -10,7 +10,7 @@ nix-darwin translates a few values before writing them (its `apply` functions); 
 table records the reverse (`decode`: plist value -> option value), kept by hand in
 DECODE below from modules/system/defaults/{finder,hitoolbox,iCal,controlcenter}.nix.
 
-    python scripts/build_macos_defaults.py --data /work/shared/data
+    python scripts/build_macos_defaults.py --data ../shared/data
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 REPO: Final = Path(__file__).resolve().parent.parent
-DEFAULT_DATA: Final = Path("/work/shared/data")
+DEFAULT_DATA: Final = REPO.parent / "shared" / "data"
 TSV_NAME: Final = "nix-darwin-system-defaults.tsv"
 SOURCE: Final = "nix-darwin a1fa429e945becaf60468600daf649be4ba0350c (2026-06-18)"
 SCHEMA: Final = 1

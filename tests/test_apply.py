@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nixmigrate.apply.executor import (
-    NotConfirmedError,
-    apply_phase,
-    apply_plan,
-    rollback,
-)
+from nixmigrate.apply.executor import NotConfirmedError, apply_phase, apply_plan
 from nixmigrate.apply.nixprofile import commands_in_listing
+from nixmigrate.apply.rollback import rollback
 from nixmigrate.errors import ConflictError
 from nixmigrate.plan.model import PhasePlan, Plan
 from nixmigrate.plan.phases import Phase

@@ -16,7 +16,8 @@ from subprocess import CompletedProcess
 
 import pytest
 
-from nixmigrate.apply.executor import PhaseFailedError, apply_phase, rollback
+from nixmigrate.apply.executor import PhaseFailedError, apply_phase
+from nixmigrate.apply.rollback import rollback
 from nixmigrate.errors import ConflictError
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.phases import Phase

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nixmigrate.apply.executor import PhaseFailedError, apply_phase, rollback
+from nixmigrate.apply.executor import PhaseFailedError, apply_phase
+from nixmigrate.apply.rollback import rollback
 from nixmigrate.apply.services import hand_over_services
 from nixmigrate.plan.model import PhasePlan, Plan
 from nixmigrate.plan.phases import Phase

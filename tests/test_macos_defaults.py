@@ -7,20 +7,20 @@ from subprocess import CompletedProcess
 import pytest
 
 from nixmigrate.errors import MappingError, ToolMissingError
-from nixmigrate.plan.macos_defaults import (
+from nixmigrate.mapping.macos_defaults import (
     DefaultsOption,
     DefaultsTable,
     Scalar,
-    defaults_to_system_defaults,
     load_defaults_table,
     parse_defaults_table,
 )
+from nixmigrate.plan.macos_defaults import defaults_to_system_defaults
 from nixmigrate.scan.macos_defaults import read_defaults
 from tests.conftest import REPO
 from tests.fakes import FakeRunner
 
 MAPPINGS = REPO / "mappings"
-DATA = Path("/work/shared/data")
+DATA = REPO.parent / "shared" / "data"
 FIXTURE_DOMAINS = (
     "NSGlobalDomain",
     "com.apple.dock",

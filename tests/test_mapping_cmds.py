@@ -105,6 +105,12 @@ def test_explain_an_unknown_name_as_unmapped_with_the_next_step(mappings: Path) 
     assert "nixmigrate map no-such-tool ATTR" in result.stdout
 
 
+def test_the_command_explain_suggests_is_quoted_for_the_shell(mappings: Path) -> None:
+    result = run("explain", 'my"tool${HOME}', "--mappings", str(mappings))
+    assert result.exit_code == 0, result.stderr
+    assert "nixmigrate map 'my\"tool${HOME}' ATTR" in result.stdout
+
+
 def test_explain_finds_a_cask(mappings: Path) -> None:
     result = run("explain", "--cask", "iterm2", "--mappings", str(mappings))
     assert result.exit_code == 0, result.stderr

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nixmigrate.apply.executor import PhaseResult, apply_phase, rollback
+from nixmigrate.apply.executor import PhaseResult, apply_phase
+from nixmigrate.apply.rollback import rollback
 from nixmigrate.errors import StateError
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.phases import Phase

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nixmigrate.apply.executor import rollback
 from nixmigrate.apply.files import WriteReport, WriteStatus, generate_config
+from nixmigrate.apply.rollback import rollback
 from nixmigrate.plan.steps import WriteFile
 from nixmigrate.state.store import CheckpointStore, load_state
 from nixmigrate.system.runner import SubprocessRunner

@@ -143,10 +143,8 @@ def _macos(
 ) -> dict[str, dict[str, object]]:
     if inventory.host.os != "darwin" or env.runner.which("defaults") is None:
         return {}
-    from nixmigrate.plan.macos_defaults import (
-        defaults_to_system_defaults,
-        load_defaults_table,
-    )
+    from nixmigrate.mapping.macos_defaults import load_defaults_table
+    from nixmigrate.plan.macos_defaults import defaults_to_system_defaults
     from nixmigrate.scan.macos_defaults import read_defaults
 
     table = load_defaults_table(mappings_dir)

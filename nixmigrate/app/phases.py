@@ -23,8 +23,9 @@ from nixmigrate.plan.phases import Phase
 from nixmigrate.state.store import CheckpointStore, RunState, load_state, update_state
 
 if TYPE_CHECKING:
-    from nixmigrate.apply.executor import PhaseResult, RollbackResult
+    from nixmigrate.apply.executor import PhaseResult
     from nixmigrate.apply.files import WriteReport
+    from nixmigrate.apply.rollback import RollbackResult
 
 Confirm = Callable[[str], bool]
 
@@ -179,7 +180,7 @@ def _yes(_: str) -> bool:
 def run_rollback(
     env: Env, confirm: Confirm, *, to: str | None, force: bool
 ) -> RollbackResult:
-    from nixmigrate.apply.executor import rollback
+    from nixmigrate.apply.rollback import rollback
 
     store = CheckpointStore.from_paths(env.paths)
     return rollback(store, to=to, force=force, runner=env.runner, confirm=confirm)

@@ -18,11 +18,8 @@ from pathlib import Path
 from nixmigrate.apply.nixprofile import check_formula_replaced
 from nixmigrate.errors import CommandFailedError, ConflictError, NixmigrateError
 from nixmigrate.plan.steps import Archive, BrewUninstall, Unstow
-from nixmigrate.scan.brew import (
-    UnreadableOutputError,
-    brew_services_json_cmd,
-    parse_services_json,
-)
+from nixmigrate.scan.brew.commands import brew_services_json_cmd
+from nixmigrate.scan.brew.output import UnreadableOutputError, parse_services_json
 from nixmigrate.state.checkpoints import (
     Checkpoint,
     CommandKind,

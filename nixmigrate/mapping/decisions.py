@@ -6,6 +6,7 @@ per name, and `inventory_items` turns it into a `Resolution` for an item.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
@@ -133,7 +134,7 @@ def unmapped_decision(name: str, tried: Sequence[str]) -> Decision:
         confidence="none",
         reason=(
             f"no nixpkgs attribute found under {under}; "
-            f"map it with `nixmigrate map {name} ATTR`"
+            f"map it with `nixmigrate map {shlex.quote(name)} ATTR`"
         ),
     )
 

@@ -5,6 +5,7 @@ Pure: built from the inventory (with resolutions) and the run state, rendered el
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ def next_steps(inventory: Inventory, progress: Progress) -> tuple[str, ...]:
     steps: list[str] = []
     if unmapped:
         steps.append(
-            f"nixmigrate map {unmapped[0]} ATTR  # or --keep; "
+            f"nixmigrate map {shlex.quote(unmapped[0])} ATTR  # or --keep; "
             f"{len(unmapped)} item(s) have no Nix attribute yet"
         )
     done = max(progress.completed, default=0)

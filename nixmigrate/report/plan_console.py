@@ -15,8 +15,9 @@ from nixmigrate.plan.model import PhasePlan, Plan
 from nixmigrate.plan.phases import Phase
 
 if TYPE_CHECKING:
-    from nixmigrate.apply.executor import PhaseResult, RollbackResult
+    from nixmigrate.apply.executor import PhaseResult
     from nixmigrate.apply.files import WriteReport
+    from nixmigrate.apply.rollback import RollbackResult
     from nixmigrate.state.store import CheckpointSummary
 
 _STATUS_STYLE = {

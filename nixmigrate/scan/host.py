@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Final
 
-from nixmigrate.scan.brew import run_for_output, shown
+from nixmigrate.scan.brew.commands import run_for_output, shown
 from nixmigrate.scan.inventory import BrewCask, BrewService, HostInfo
 from nixmigrate.system import hostos, procs
 from nixmigrate.system.procs import ProcessInfo

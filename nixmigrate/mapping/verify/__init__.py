@@ -13,6 +13,7 @@ Nix between the two. Beside it: model.py, the checks it produces, and candidates
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
@@ -227,7 +228,7 @@ def _verified(
             reason=(
                 f"{check.attr} is {describe_check(check)} in your nixpkgs "
                 f"({report.nixpkgs}); was: {resolution.reason}; "
-                f"map it with `nixmigrate map {resolution.name} ATTR`"
+                f"map it with `nixmigrate map {shlex.quote(resolution.name)} ATTR`"
             ),
             chain=chain,
         )

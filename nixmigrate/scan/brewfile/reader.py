@@ -28,7 +28,8 @@ from nixmigrate.scan.brewfile.homebrew_file import (
     looks_like_homebrew_file,
     parse_homebrew_file,
 )
-from nixmigrate.scan.brewfile.lexer import split_statements, tokenize
+from nixmigrate.scan.brewfile.lexer import tokenize
+from nixmigrate.scan.brewfile.statements import split_statements
 from nixmigrate.scan.brewfile.values import RubyScope
 from nixmigrate.scan.inventory import (
     Brewfile,
