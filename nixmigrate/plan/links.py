@@ -121,7 +121,8 @@ def sort_links(links: Iterable[MutableLink]) -> tuple[MutableLink, ...]:
 
 
 def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
-    """`stow -D` with the flags and target the package was stowed with."""
+    """`stow -D` with the flags, target and .stowrc patterns the package was stowed
+    with, so it does the same from any directory."""
     target = package_target(ctx, package)
     below = relative_to(target, ctx.stow.target) or ""
     return Unstow(
@@ -131,7 +132,9 @@ def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
         links=tuple(sorted(_below(link.path, below) for link in package.links)),
         dotfiles=stowed_with_dotfiles(ctx, package),
         no_folding=package.no_folding or ctx.stow.options.no_folding,
-        ignore=ctx.stow.options.ignore if package.whole else (),
+        ignore=ctx.stow.options.ignore,
+        defer=ctx.stow.options.defer,
+        override=ctx.stow.options.override,
     )
 
 
