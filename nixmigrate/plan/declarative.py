@@ -19,6 +19,7 @@ from nixmigrate.plan.links import (
     home_path_of,
     link_source,
     make_link,
+    stowed_with_dotfiles,
     unstow_step,
     with_links,
 )
@@ -321,7 +322,7 @@ def _secret_for(
     secrets: Iterable[SecretFile],
 ) -> SecretFile | None:
     stow_link = next(s for s in package.links if home_path_of(ctx, s) == link.home_path)
-    inside = link_source(stow_link, dotfiles=ctx.stow.options.dotfiles)
+    inside = link_source(stow_link, dotfiles=stowed_with_dotfiles(ctx, package))
     names = {link.home_path, inside, in_package(package.name, inside)}
     for secret in secrets:
         path = posixpath.normpath(secret.path)

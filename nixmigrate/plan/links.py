@@ -81,6 +81,16 @@ def package_target(ctx: StowContext, package: StowPackage) -> str:
     return package.target or ctx.stow.target
 
 
+def home_path_in_package_target(
+    ctx: StowContext, package: StowPackage, path: str
+) -> str | None:
+    """`path` (relative to the package's target) relative to home; None outside it."""
+    below = relative_to(package_target(ctx, package), ctx.home)
+    if below is None:
+        return None
+    return posixpath.join(below, path) if below else path
+
+
 def make_link(ctx: StowContext, package: StowPackage, link: StowLink) -> MutableLink:
     home_path = home_path_of(ctx, link)
     inside = link_source(link, dotfiles=stowed_with_dotfiles(ctx, package))
