@@ -125,3 +125,34 @@ def test_the_printed_restow_command_works_from_any_directory(
 
     assert restowed.returncode == 0, restowed.stderr
     assert _snapshot(home) == before  # notes.txt not linked, .profile still base's
+
+
+def test_the_printed_unfold_command_unfolds_and_still_ignores(
+    home: Path, tmp_path: Path
+) -> None:
+    """A package folded as ~/.config: phase 3 says how to re-stow it unfolded."""
+    repo = home / "dotfiles"
+    make_tree(
+        repo,
+        {
+            ".stowrc": REPO[".stowrc"],
+            "nvim/.config/nvim/init.lua": "vim.o.number = true\n",
+            "nvim/.config/notes.txt": "how nvim is set up\n",
+        },
+    )
+    assert stow(home, "nvim", cwd=repo).returncode == 0
+    assert (home / ".config").is_symlink()
+    assert run("scan", "--no-input", "--no-brew").exit_code == 0
+    planned = run("plan", "--phase", "3", "--no-input")
+    assert planned.exit_code == 0, planned.stderr
+    [command] = _printed_stow_commands(planned.output.split("Phase 3:", 1)[1])
+    assert command[:2] == ["stow", "-R"]
+    assert "--no-folding" in command
+
+    unfolded = stow(home, *command[1:], cwd=tmp_path)  # not the repo
+
+    assert unfolded.returncode == 0, unfolded.stderr
+    assert not (home / ".config").is_symlink()
+    assert not (home / ".config/nvim").is_symlink()
+    assert (home / ".config/nvim/init.lua").read_text() == "vim.o.number = true\n"
+    assert not (home / ".config/notes.txt").exists()  # still ignored

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from nixmigrate.plan.config import LinkOption, MutableLink
@@ -155,8 +155,17 @@ def _below(path: str, prefix: str) -> str:
 
 def restow_command(ctx: StowContext, package: StowPackage) -> str:
     """The `stow` command line that links the package again the way it was."""
-    step = unstow_step(ctx, package)
-    argv = ["stow", *step.flags(), "-d", step.stow_dir, "-t", step.target]
+    return _command_line(unstow_step(ctx, package))
+
+
+def unfold_command(ctx: StowContext, package: StowPackage) -> str:
+    """The `stow -R --no-folding` command line that re-links the package with real
+    directories in place of its folded links (and otherwise as it was)."""
+    return _command_line(replace(unstow_step(ctx, package), no_folding=True), "-R")
+
+
+def _command_line(step: Unstow, *action: str) -> str:
+    argv = ["stow", *action, *step.flags(), "-d", step.stow_dir, "-t", step.target]
     return shlex.join([*argv, step.package])
 
 
