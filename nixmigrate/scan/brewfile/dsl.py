@@ -3,20 +3,25 @@
 It keeps a stack of open blocks (`if`/`unless`/`elsif`/`else`, `each do`
 loops over literal lists, and blocks that are never run such as `def`), works
 out the condition of every entry, follows `instance_eval(File.read(...))`
-includes through a callback, and turns every statement it will not evaluate
-into a skipped line with the reason.
+includes through a callback, also through a helper (see `helpers`), and turns
+every statement it will not evaluate into a skipped line with the reason.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from nixmigrate.scan.brewfile.conditions import Condition, all_of
 from nixmigrate.scan.brewfile.entries import build_entry
+from nixmigrate.scan.brewfile.helpers import (
+    Helper,
+    Helpers,
+    bind_argument,
+    definition_at,
+)
 from nixmigrate.scan.brewfile.includes import (
     INCLUDE_COMMANDS,
     checks_file,
@@ -27,6 +32,7 @@ from nixmigrate.scan.brewfile.syntax import (
     Modifiers,
     block_parameters,
     brace_each_index,
+    loop_values,
     mentions,
     quote_tokens,
     rest_of,
@@ -100,13 +106,30 @@ class DslInterpreter:
         self.follow_include = follow_include
         self.inherited = inherited
         self.blocks: list[_Block] = []
+        self.helpers = Helpers()
 
     def run(self, statements: Sequence[Statement]) -> None:
-        for statement in statements:
-            self._statement(statement)
+        at = 0
+        while at < len(statements):
+            taken = self._define_helper(statements, at)
+            if not taken:
+                self._statement(statements[at])
+            at += taken or 1
         for block in self.blocks:
             reason = f"'{block.keyword}' is never closed with 'end'"
             self.out.skip(block.opener, reason)
+
+    def _define_helper(self, statements: Sequence[Statement], at: int) -> int:
+        """How many statements a helper definition at `at` takes (0: none)."""
+        found = definition_at(statements, at) if self._not_run_by() is None else None
+        if found is None:
+            return 0
+        self.helpers.define(found.helper)
+        self.scope.variables.pop(found.helper.name, None)
+        if found.helper.refused and found.span == 1:
+            self.out.skip(statements[at], found.helper.refusal())
+        # a refused body on lines of its own is skipped as a block that is not run
+        return 0 if found.helper.refused and found.span != 1 else found.span
 
     # ------------------------------------------------------------ blocks
 
@@ -203,7 +226,7 @@ class DslInterpreter:
     def _open_do_block(self, statement: Statement, do_at: int) -> None:
         tokens = statement.tokens
         variables, body_at = block_parameters(tokens, do_at + 1)
-        values = self._loop_values(tokens[:do_at], variables)
+        values = loop_values(tokens[:do_at], variables, self.scope)
         if values is None:
             self.out.skip(statement, "a Ruby block (do ... end) is not evaluated")
             self._open(_Block("do", statement, runs=False))
@@ -214,29 +237,13 @@ class DslInterpreter:
         if body_at < len(tokens):
             self._statement(rest_of(statement, body_at, self.scope))
 
-    def _loop_values(
-        self, receiver: Sequence[Token], variables: list[str]
-    ) -> tuple[str, ...] | None:
-        """The strings `%w[a b].each do |name|` iterates over, or None."""
-        if len(variables) != 1 or len(receiver) < 3:  # LIST . each
-            return None
-        if not (receiver[-2].is_punct(".") and receiver[-1].is_ident("each")):
-            return None
-        try:
-            values = parse_single_value(receiver[:-2], self.scope)
-        except UnsupportedStatementError:
-            return None
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return None
-        return tuple(str(value) for value in values)
-
     # ------------------------------------------------------------ statements
 
     def _simple(self, statement: Statement) -> None:
         try:
             body, modifiers = split_modifiers(statement.tokens)
             for binding in self._loop_bindings(statement):
-                with _bound(self.scope, binding):
+                with self.scope.bound(binding):
                     self._evaluate(statement, body, modifiers)
         except UnsupportedStatementError as err:
             self.out.skip(statement, err.reason)
@@ -274,6 +281,9 @@ class DslInterpreter:
         elif first.kind == "ident" and first.value in ENTRY_KINDS:
             self.out.commands_seen += 1
             self._entry(statement, first.value, body[1:], modifiers)
+        elif (call := self.helpers.call_in(body)) is not None:
+            self.out.commands_seen += 1
+            self._helper_include(statement, *call, modifiers)
         elif first.kind in ("ident", "const"):
             msg = f"'{first.value}' is not a Homebrew Bundle command; Ruby is not run"
             raise UnsupportedStatementError(msg)
@@ -313,6 +323,7 @@ class DslInterpreter:
 
     def _assign(self, name: str, tokens: Sequence[Token]) -> None:
         self.scope.variables.pop(name, None)
+        self.helpers.forget(name)
         try:
             self.scope.variables[name] = parse_single_value(tokens, self.scope)
         except UnsupportedStatementError as err:
@@ -324,16 +335,31 @@ class DslInterpreter:
         statement: Statement,
         tokens: Sequence[Token],
         modifiers: Modifiers,
+        via: Helper | None = None,
     ) -> None:
         try:
             path = include_path(tokens, self.scope)
             condition = self._condition(modifiers, dropped=path)
         except UnsupportedStatementError as err:
-            msg = f"include not followed: {err.reason}"
+            through = f" through {via.describe()}" if via else ""
+            msg = f"include{through} not followed: {err.reason}"
             raise UnsupportedStatementError(msg) from err
         self.follow_include(
             path, line=statement.line, text=statement.text, condition=condition
         )
+
+    def _helper_include(
+        self,
+        statement: Statement,
+        helper: Helper,
+        arguments: Sequence[Token],
+        modifiers: Modifiers,
+    ) -> None:
+        """`brewfile "fonts"`: the include in the helper's body, for this file."""
+        binding = bind_argument(helper, arguments, self.scope)
+        body, inner = split_modifiers(helper.body)
+        with self.scope.bound(binding):
+            self._include(statement, body[1:], [*inner, *modifiers], via=helper)
 
     def _brace_loop(
         self,
@@ -344,7 +370,7 @@ class DslInterpreter:
     ) -> None:
         """`%w[a b].each { |name| brew name }` on one line."""
         variables, inner_at = block_parameters(body, each_at + 2)
-        values = self._loop_values(body[: each_at + 1], variables)
+        values = loop_values(body[: each_at + 1], variables, self.scope)
         if values is None:
             msg = "a Ruby block ({ ... }) is not evaluated"
             raise UnsupportedStatementError(msg)
@@ -352,22 +378,9 @@ class DslInterpreter:
         if not inner:
             return
         for value in values:
-            with _bound(self.scope, {variables[0]: value}):
+            with self.scope.bound({variables[0]: value}):
                 inner_body, inner_modifiers = split_modifiers(inner)
                 self._evaluate(statement, inner_body, [*inner_modifiers, *modifiers])
-
-
-@contextmanager
-def _bound(scope: RubyScope, binding: dict[str, Value]) -> Iterator[None]:
-    """Binds loop variables while the body of a loop is evaluated."""
-    saved = {name: scope.variables[name] for name in binding if name in scope.variables}
-    scope.variables.update(binding)
-    try:
-        yield
-    finally:
-        for name in binding:
-            scope.variables.pop(name, None)
-        scope.variables.update(saved)
 
 
 _BLOCK_HANDLERS: Final = {

@@ -12,6 +12,7 @@ from nixmigrate.scan.brewfile.values import (
     RubyScope,
     UnsupportedStatementError,
     Value,
+    parse_single_value,
     parse_value,
 )
 
@@ -117,6 +118,23 @@ def brace_each_index(tokens: Sequence[Token]) -> int | None:
         ):
             return index
     return None
+
+
+def loop_values(
+    receiver: Sequence[Token], variables: list[str], scope: RubyScope
+) -> tuple[str, ...] | None:
+    """The strings `%w[a b].each do |name|` iterates over, or None."""
+    if len(variables) != 1 or len(receiver) < 3:  # LIST . each
+        return None
+    if not (receiver[-2].is_punct(".") and receiver[-1].is_ident("each")):
+        return None
+    try:
+        values = parse_single_value(receiver[:-2], scope)
+    except UnsupportedStatementError:
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return tuple(str(value) for value in values)
 
 
 def mentions(statement: Statement, name: str) -> bool:
