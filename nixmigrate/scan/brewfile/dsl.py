@@ -1,10 +1,11 @@
 """Walks a Brewfile's statements the way `brew bundle` would, without Ruby.
 
-It keeps a stack of open blocks (`if`/`unless`/`elsif`/`else`, `each do`
-loops over literal lists, and blocks that are never run such as `def`), works
-out the condition of every entry, follows `instance_eval(File.read(...))`
-includes through a callback, also through a helper (see `helpers`), and turns
-every statement it will not evaluate into a skipped line with the reason.
+It keeps a stack of open blocks (`if`/`unless`/`elsif`/`else`, `case`/`when`,
+`each do` loops over literal lists, and blocks that are never run such as
+`def`), works out the condition of every entry, follows
+`instance_eval(File.read(...))` includes through a callback, also when a helper
+wraps them (see `helpers`), and turns every statement it will not evaluate
+into a skipped line with the reason.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from nixmigrate.scan.brewfile.conditions import Condition, all_of
-from nixmigrate.scan.brewfile.entries import build_entry
+from nixmigrate.scan.brewfile.conditions import Condition, all_of, case_test
+from nixmigrate.scan.brewfile.entries import ENTRY_KINDS, Output, build_entry
 from nixmigrate.scan.brewfile.helpers import (
     Helper,
     Helpers,
@@ -38,6 +39,7 @@ from nixmigrate.scan.brewfile.syntax import (
     rest_of,
     split_modifiers,
     top_level_index,
+    top_level_parts,
     without_call_parentheses,
 )
 from nixmigrate.scan.brewfile.values import (
@@ -47,17 +49,8 @@ from nixmigrate.scan.brewfile.values import (
     parse_arguments,
     parse_single_value,
 )
-from nixmigrate.scan.inventory import BrewfileEntry, BrewfileSkip
 
-ENTRY_KINDS: Final = frozenset(
-    {
-        "tap", "brew", "cask", "cask_args", "mas", "vscode", "go", "cargo", "uv",
-        "npm", "flatpak", "whalebrew",
-    }
-)  # fmt: skip
-_NEVER_RUN: Final = frozenset(
-    {"def", "class", "module", "case", "while", "until", "for"}
-)
+_NEVER_RUN: Final = frozenset({"def", "class", "module", "while", "until", "for"})
 _MAX_LOOP_RUNS: Final = 10_000
 
 
@@ -68,25 +61,13 @@ class IncludeFollower(Protocol):
 
 
 @dataclass(slots=True)
-class Output:
-    file: str
-    entries: list[BrewfileEntry] = field(default_factory=list)
-    skipped: list[BrewfileSkip] = field(default_factory=list)
-    commands_seen: int = 0  # Bundle commands and includes, read or not
-
-    def skip(self, statement: Statement, reason: str) -> None:
-        self.skipped.append(
-            BrewfileSkip(statement.line, statement.text, reason, self.file)
-        )
-
-
-@dataclass(slots=True)
 class _Block:
     keyword: str
     opener: Statement
     condition: Condition = field(default_factory=Condition)  # of the current branch
     tests: list[Condition] = field(default_factory=list)  # of each if/elsif branch
     runs: bool = True  # False: the body is Ruby that brew bundle never runs
+    subject: str = ""  # of a `case`
     loop_variable: str | None = None
     loop_values: tuple[str, ...] = ()
     outer: Condition = field(default_factory=Condition)  # of the enclosing blocks
@@ -219,9 +200,25 @@ class DslInterpreter:
             # rescue bodies run only when something failed; ensure bodies always run
             block.runs = statement.tokens[0].value == "ensure"
 
+    def _open_case(self, statement: Statement) -> None:
+        """`case SUBJECT`: its body runs from the first `when`, under that test."""
+        when_at = top_level_index(statement.tokens, "when")
+        subject = quote_tokens(self.scope, statement.tokens[1:when_at])
+        self._open(_Block("case", statement, runs=False, subject=subject))
+        if when_at is not None:  # `case x when y then ...` on one line
+            self._when(rest_of(statement, when_at, self.scope))
+
     def _when(self, statement: Statement) -> None:
-        if not (self.blocks and self.blocks[-1].keyword == "case"):
+        block = self.blocks[-1] if self.blocks else None
+        if block is None or block.keyword != "case" or len(statement.tokens) < 2:
             self.out.skip(statement, "'when' outside a 'case' block")
+            return
+        values = top_level_parts(statement.tokens[1:], ",")
+        test = case_test(block.subject, [quote_tokens(self.scope, v) for v in values])
+        block.condition = all_of(earlier.negated() for earlier in block.tests)
+        block.condition = block.condition.and_(test)
+        block.tests.append(test)
+        block.runs = True
 
     def _open_do_block(self, statement: Statement, do_at: int) -> None:
         tokens = statement.tokens
@@ -392,6 +389,7 @@ _BLOCK_HANDLERS: Final = {
     "begin": DslInterpreter._open_begin,
     "rescue": DslInterpreter._rescue_or_ensure,
     "ensure": DslInterpreter._rescue_or_ensure,
+    "case": DslInterpreter._open_case,
     "when": DslInterpreter._when,
     **dict.fromkeys(_NEVER_RUN, DslInterpreter._open_never_run),
 }

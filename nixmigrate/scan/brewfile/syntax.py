@@ -33,6 +33,19 @@ def top_level_index(tokens: Sequence[Token], keyword: str) -> int | None:
     return None
 
 
+def top_level_parts(tokens: Sequence[Token], separator: str) -> list[Sequence[Token]]:
+    """`a, f(b, c), d` split at the top-level commas: [a], [f(b, c)], [d]."""
+    parts: list[Sequence[Token]] = []
+    depth = start = 0
+    for index, token in enumerate(tokens):
+        depth += _depth_change(token)
+        if depth == 0 and token.is_punct(separator):
+            parts.append(tokens[start:index])
+            start = index + 1
+    parts.append(tokens[start:])
+    return [part for part in parts if part]
+
+
 def _depth_change(token: Token) -> int:
     if token.is_punct("(", "[", "{"):
         return 1
