@@ -203,6 +203,8 @@ def test_a_call_whose_argument_is_not_known_is_skipped_naming_the_helper() -> No
         brewfile "a", "b"
         eval_file.call("Brewfile.common")
         brewfile `hostname`
+        brewfile name: "fonts"
+        brewfile()
         brew "git"
         """
     )
@@ -211,9 +213,11 @@ def test_a_call_whose_argument_is_not_known_is_skipped_naming_the_helper() -> No
     not_run = "is Ruby code whose value is only known by running it"
     assert reasons(parsed) == [
         (5, f"the argument of {method} is not evaluated: 'Dir.glob' {not_run}"),
-        (6, f"{method} takes one argument; this call passes 2"),
+        (6, f"{method} takes one path; this call passes 2 values"),
         (7, f"include through {block} not followed: expected ')' at '.strip)'"),
         (8, f"the argument of {method} is not evaluated: '`hostname`' {not_run}"),
+        (9, f"{method} takes one path; this call passes options"),
+        (10, f"{method} takes one path; this call passes 0 values"),
     ]
 
 

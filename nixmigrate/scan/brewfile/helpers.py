@@ -96,9 +96,11 @@ def bind_argument(
     except UnsupportedStatementError as err:
         msg = f"the argument of {helper.describe()} is not evaluated: {err.reason}"
         raise UnsupportedStatementError(msg) from err
-    given = len(parsed.positional) + (1 if parsed.options else 0)
-    if given != 1:
-        msg = f"{helper.describe()} takes one argument; this call passes {given}"
+    if parsed.options or len(parsed.positional) != 1:
+        given = len(parsed.positional) + (1 if parsed.options else 0)
+        msg = f"{helper.describe()} takes one path; this call passes {given} values"
+        if parsed.options:
+            msg = f"{helper.describe()} takes one path; this call passes options"
         raise UnsupportedStatementError(msg)
     return {helper.parameters[0]: parsed.positional[0]}
 
