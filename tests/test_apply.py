@@ -295,3 +295,27 @@ def test_apply_plan_writes_the_files_once_and_skips_applied_phases(
     assert first[1].written is None
     assert (world.config_dir / "flake.nix").read_text() == "{ }\n"
     assert again == ()
+
+
+@pytest.mark.needs_stow
+def test_a_stow_that_leaves_links_is_a_conflict_with_the_dry_run_to_look_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stowed = build_stowed_home(tmp_path)
+    install_fake_brew(stowed, monkeypatch)
+    make_tree(stowed.bin_dir, {"stow": "#!/bin/sh\nexit 0\n"})  # unlinks nothing
+    (stowed.bin_dir / "stow").chmod(0o755)
+    put_first_on_path(stowed.bin_dir, monkeypatch)
+
+    with pytest.raises(ConflictError) as raised:
+        apply_phase(
+            configs_phase(stowed),
+            store=CheckpointStore.from_paths(Paths.from_env()),
+            runner=SubprocessRunner(),
+            confirm=yes,
+            options=apply_options(stowed),
+        )
+
+    assert "stow -D left links of git in place: .gitconfig" in str(raised.value)
+    dry_run = f"stow -n -v -D -d {stowed.dotfiles} -t {stowed.home} git"
+    assert raised.value.hint == f"check the package with `{dry_run}`"

@@ -12,6 +12,11 @@ from pathlib import Path
 
 from nixmigrate.app.env import Env
 from nixmigrate.errors import NixmigrateError
+from nixmigrate.plan.links import (
+    StowContext,
+    home_path_in_package_target,
+    stowed_with_dotfiles,
+)
 from nixmigrate.plan.options import DeclarativeConfigs, SecretFile
 from nixmigrate.plan.phases import Phase
 from nixmigrate.scan.inventory import Inventory, StowInventory, StowPackage
@@ -34,7 +39,7 @@ def gather_declarative(
 ) -> tuple[DeclarativeConfigs, list[str]]:
     """Converted configs and secret files for the included Stow packages."""
     warnings: list[str] = []
-    files = list(_included_files(inventory.stow))
+    files = list(_included_files(inventory))
     secrets = tuple(_secret_files(files, warnings))
     git_settings: dict[str, object] | None = None
     git_includes: tuple[dict[str, str], ...] = ()
@@ -57,20 +62,28 @@ def gather_declarative(
     return configs, warnings
 
 
-def _included_files(stow: StowInventory | None) -> Iterator[PackageFile]:
+def _included_files(inventory: Inventory) -> Iterator[PackageFile]:
+    """Each file of the included packages, at the home path its package put it:
+    read with the package's own `--dotfiles` and below its own target."""
+    stow = inventory.stow
     if stow is None:
         return
-    home = Path(stow.target)
+    ctx = StowContext(stow, inventory.host.home or stow.target, stow.dir)
     for package in stow.packages:
         if not package.include:
             continue
         tree = read_package(
-            Path(stow.dir), package.name, home=home, options=stow.options
+            Path(stow.dir),
+            package.name,
+            home=Path(ctx.home),
+            options=stow.options,
+            dotfiles=stowed_with_dotfiles(ctx, package),
         )
         for node in _file_nodes(tree.root):
-            yield PackageFile(
-                package.name, node.target, Path(stow.dir) / package.name / node.source
-            )
+            target = home_path_in_package_target(ctx, package, node.target)
+            if target is not None:
+                path = Path(stow.dir) / package.name / node.source
+                yield PackageFile(package.name, target, path)
 
 
 def _file_nodes(node: PackageNode) -> Iterator[PackageNode]:

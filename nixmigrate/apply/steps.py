@@ -11,6 +11,7 @@ Archive  `mv SRC DST`                                  <->  `mv DST SRC`
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,8 @@ def unstow(ctx: StepContext, step: Unstow) -> StepOutcome:
     left = [rel for rel in step.links if _link_problem(step, ctx.home, rel) is None]
     if left:
         msg = f"stow -D left links of {step.package} in place: {', '.join(left)}"
-        raise ConflictError(msg, hint="check the package with `stow -n -v -D`")
+        dry_run = ["stow", "-n", "-v", *argv[1:]]
+        raise ConflictError(msg, hint=f"check the package with `{shlex.join(dry_run)}`")
     return StepOutcome(step.describe(), done=True)
 
 

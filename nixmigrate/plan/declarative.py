@@ -19,6 +19,8 @@ from nixmigrate.plan.links import (
     home_path_of,
     link_source,
     make_link,
+    stowed_with_dotfiles,
+    unfold_command,
     unstow_step,
     with_links,
 )
@@ -131,24 +133,14 @@ def _active_converters(
     given = {"git": configs.git_settings, "starship": configs.starship_settings}
     if ctx is None:
         return (), ()
-    every_link = [
-        home_path_of(ctx, link) for p in ctx.stow.packages for link in p.links
-    ]
     owned = {home_path_of(ctx, link) for _, link in declarative_links}
     active: list[_Active] = []
     notes: list[str] = []
     for conv in CONVERTERS:
         if given[conv.program] is None:
             continue
-        folded = sorted(
-            path for path in every_link for r in conv.reads if _is_ancestor(path, r)
-        )
-        if folded:
-            notes.append(
-                f"programs.{conv.program} not written: ~/{folded[0]} is one folded link "
-                f"that also holds {conv.writes}; it stays a mutable link "
-                "(re-stow with --no-folding to convert it)"
-            )
+        if folded := _folded_over(ctx, conv):
+            notes.append(f"programs.{conv.program} not written: {folded}")
         elif not owned & set(conv.reads):
             notes.append(
                 f"programs.{conv.program} not written: no Stow package marked "
@@ -160,6 +152,27 @@ def _active_converters(
             source = min(owned & set(conv.reads))
             active.append(_Active(conv, source))
     return tuple(active), tuple(notes)
+
+
+def _folded_over(ctx: StowContext, conv: Converter) -> str:
+    """Why a folded link that holds a file the converter reads keeps it ("" if none)."""
+    linked = (
+        (home_path_of(ctx, link), p.name) for p in ctx.stow.packages for link in p.links
+    )
+    folded = sorted(
+        (path, name)
+        for path, name in linked
+        if any(_is_ancestor(path, r) for r in conv.reads)
+    )
+    if not folded:
+        return ""
+    path, name = folded[0]
+    package = ctx.stow.package(name)
+    unfold = f": `{unfold_command(ctx, package)}`" if package else ""
+    return (
+        f"~/{path} is one folded link that also holds {conv.writes}; it stays a "
+        f"mutable link (re-stow its package with --no-folding to convert it{unfold})"
+    )
 
 
 def _kept_file(ctx: StowContext, conv: Converter, home_files: frozenset[str]) -> str:
@@ -321,7 +334,7 @@ def _secret_for(
     secrets: Iterable[SecretFile],
 ) -> SecretFile | None:
     stow_link = next(s for s in package.links if home_path_of(ctx, s) == link.home_path)
-    inside = link_source(stow_link, dotfiles=ctx.stow.options.dotfiles)
+    inside = link_source(stow_link, dotfiles=stowed_with_dotfiles(ctx, package))
     names = {link.home_path, inside, in_package(package.name, inside)}
     for secret in secrets:
         path = posixpath.normpath(secret.path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from nixmigrate.plan.config import LinkOption, MutableLink
@@ -81,6 +81,16 @@ def package_target(ctx: StowContext, package: StowPackage) -> str:
     return package.target or ctx.stow.target
 
 
+def home_path_in_package_target(
+    ctx: StowContext, package: StowPackage, path: str
+) -> str | None:
+    """`path` (relative to the package's target) relative to home; None outside it."""
+    below = relative_to(package_target(ctx, package), ctx.home)
+    if below is None:
+        return None
+    return posixpath.join(below, path) if below else path
+
+
 def make_link(ctx: StowContext, package: StowPackage, link: StowLink) -> MutableLink:
     home_path = home_path_of(ctx, link)
     inside = link_source(link, dotfiles=stowed_with_dotfiles(ctx, package))
@@ -121,7 +131,8 @@ def sort_links(links: Iterable[MutableLink]) -> tuple[MutableLink, ...]:
 
 
 def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
-    """`stow -D` with the flags and target the package was stowed with."""
+    """`stow -D` with the flags, target and .stowrc patterns the package was stowed
+    with, so it does the same from any directory."""
     target = package_target(ctx, package)
     below = relative_to(target, ctx.stow.target) or ""
     return Unstow(
@@ -131,7 +142,9 @@ def unstow_step(ctx: StowContext, package: StowPackage) -> Unstow:
         links=tuple(sorted(_below(link.path, below) for link in package.links)),
         dotfiles=stowed_with_dotfiles(ctx, package),
         no_folding=package.no_folding or ctx.stow.options.no_folding,
-        ignore=ctx.stow.options.ignore if package.whole else (),
+        ignore=ctx.stow.options.ignore,
+        defer=ctx.stow.options.defer,
+        override=ctx.stow.options.override,
     )
 
 
@@ -142,8 +155,17 @@ def _below(path: str, prefix: str) -> str:
 
 def restow_command(ctx: StowContext, package: StowPackage) -> str:
     """The `stow` command line that links the package again the way it was."""
-    step = unstow_step(ctx, package)
-    argv = ["stow", *step.flags(), "-d", step.stow_dir, "-t", step.target]
+    return _command_line(unstow_step(ctx, package))
+
+
+def unfold_command(ctx: StowContext, package: StowPackage) -> str:
+    """The `stow -R --no-folding` command line that re-links the package with real
+    directories in place of its folded links (and otherwise as it was)."""
+    return _command_line(replace(unstow_step(ctx, package), no_folding=True), "-R")
+
+
+def _command_line(step: Unstow, *action: str) -> str:
+    argv = ["stow", *action, *step.flags(), "-d", step.stow_dir, "-t", step.target]
     return shlex.join([*argv, step.package])
 
 

@@ -31,9 +31,12 @@ class Unstow:
     links: tuple[str, ...] = ()
     dotfiles: bool = False  # the package was stowed with --dotfiles
     no_folding: bool = False  # ... and with --no-folding (re-stowed the same way)
-    # --ignore patterns of the `.stowrc` Stow read when the package was stowed (a
-    # repo stowed whole reads its own, from inside; apply runs stow elsewhere)
+    # the --ignore, --defer and --override patterns of the .stowrc files Stow read
+    # when the package was stowed: the stow directory's own is read only from inside
+    # it, and apply, rollback and the commands a plan prints run stow from anywhere
     ignore: tuple[str, ...] = ()
+    defer: tuple[str, ...] = ()
+    override: tuple[str, ...] = ()
 
     def describe(self) -> str:
         count = len(self.links)
@@ -46,6 +49,8 @@ class Unstow:
             *(["--dotfiles"] if self.dotfiles else []),
             *(["--no-folding"] if self.no_folding else []),
             *(f"--ignore={pattern}" for pattern in self.ignore),
+            *(f"--defer={pattern}" for pattern in self.defer),
+            *(f"--override={pattern}" for pattern in self.override),
         )
 
 

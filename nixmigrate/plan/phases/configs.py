@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nixmigrate.plan.commands import activate_argv
 from nixmigrate.plan.facts import Facts
-from nixmigrate.plan.links import home_path_of, unstow_step, wide_folds
+from nixmigrate.plan.links import home_path_of, unfold_command, unstow_step, wide_folds
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.plan.steps import Activate, Step
@@ -70,8 +70,10 @@ def _notes(facts: Facts) -> tuple[str, ...]:
         notes.append(f"folded directories stay one link each: {names}")
     notes.extend(
         f"~/{link.home_path} folds a directory home-manager also writes into; "
-        "re-stow that package with --no-folding before this phase"
+        f"re-stow package {package.label} with --no-folding before this phase: "
+        f"`{unfold_command(facts.stow, package)}`"
         for link in wide_folds(facts.mutable_links)
+        if (package := facts.stow.stow.package(link.package)) is not None
     )
     notes.extend(_skipped(facts))
     return tuple(notes)
