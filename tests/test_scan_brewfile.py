@@ -951,6 +951,9 @@ NEAR_VALID = [
     "=end", "__END__", ";", "\\", "then", "do |x|", "brew x", "tap a/b", "tapall x",
     "appstore 1 App", 'whalebrew "w"', "cask_args", "x = %w[", ":", "::", "=>",
     'brew("a", { link: false }, 3)', "brew " + "[" * 100, "brew " + "{a: " * 80,
+    "f = ->(p) { instance_eval(File.read(p)) }", "f = lambda do |p|", 'f.call("inc")',
+    "f[", 'f.("inc")', "def g(p)", "instance_eval(File.read(p))", 'g "inc"', "g a: 1",
+    "g()", 'case ENV["U"]', 'when "a", /b/', 'case x when "y" then g "inc" end',
 ]  # fmt: skip
 near_valid_text = st.lists(
     st.one_of(st.sampled_from(NEAR_VALID), st.text(max_size=12)), max_size=25

@@ -9,7 +9,7 @@ Ruby text it was written as, so a reader can still judge it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,6 +33,7 @@ _PLATFORM_MATCH: Final = re.compile(
 _NOT_NIL: Final = re.compile(r"^(?P<inner>.+?)\s*!=\s*nil$", re.DOTALL)
 _NEGATION: Final = re.compile(r"^(?:!\s*|not\s+)(?P<inner>.+)$", re.DOTALL)
 _AND: Final = re.compile(r"\s+(?:&&|and)\s+|&&")
+_OR: Final = re.compile(r"\|\||\sor\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,12 @@ class Condition:
         return Condition(_unique((*self.atoms, *other.atoms)))
 
     def text(self) -> str:
-        return " and ".join(self.atoms)
+        if len(self.atoms) == 1:
+            return self.atoms[0]
+        # `a || b` among others is bracketed, so `and` cannot be read into it
+        return " and ".join(
+            f"({atom})" if _or_outside_brackets(atom) else atom for atom in self.atoms
+        )
 
     def as_field(self) -> str | None:
         """The entry's `condition` value; None when unconditional."""
@@ -70,6 +76,15 @@ def all_of(conditions: Iterable[Condition]) -> Condition:
     for condition in conditions:
         combined = combined.and_(condition)
     return combined
+
+
+def case_test(subject: str, values: Sequence[str]) -> Condition:
+    """`case SUBJECT when A, B`: SUBJECT matches A or B, as Ruby's `===` does
+    (a /regexp/ matches with `=~`). Without a subject each value is a test."""
+    if not subject:
+        return Condition.parse(" || ".join(values))
+    tests = [f"{subject} {'=~' if v.startswith('/') else '=='} {v}" for v in values]
+    return Condition.parse(" || ".join(tests))
 
 
 def _known(ruby: str) -> str:
@@ -125,6 +140,22 @@ def _split_and(ruby: str) -> list[str]:
 
 def _has_top_level_or(ruby: str) -> bool:
     return "||" in ruby or re.search(r"\sor\s", ruby) is not None
+
+
+def _or_outside_brackets(ruby: str) -> bool:
+    depth, quote = 0, ""
+    for index, char in enumerate(ruby):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and _OR.match(ruby, index):
+            return True
+    return False
 
 
 def _strip_parentheses(ruby: str) -> str:

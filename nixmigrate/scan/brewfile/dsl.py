@@ -1,9 +1,10 @@
 """Walks a Brewfile's statements the way `brew bundle` would, without Ruby.
 
-It keeps a stack of open blocks (`if`/`unless`/`elsif`/`else`, `each do`
-loops over literal lists, and blocks that are never run such as `def`), works
-out the condition of every entry, follows `instance_eval(File.read(...))`
-includes through a callback, and turns every statement it will not evaluate
+It keeps a stack of open blocks (`if`/`unless`/`elsif`/`else`, `case`/`when`,
+`each do` loops over literal lists, and blocks that are never run such as
+`def`), works out the condition of every entry, follows
+`instance_eval(File.read(...))` includes through a callback, also when a helper
+wraps them (see `helpers`), and turns every statement it will not evaluate
 into a skipped line with the reason.
 """
 
@@ -11,12 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from nixmigrate.scan.brewfile.conditions import Condition, all_of
-from nixmigrate.scan.brewfile.entries import build_entry
+from nixmigrate.scan.brewfile.conditions import Condition, all_of, case_test
+from nixmigrate.scan.brewfile.entries import ENTRY_KINDS, Output, build_entry
+from nixmigrate.scan.brewfile.helpers import (
+    Helper,
+    Helpers,
+    bind_argument,
+    definition_at,
+)
 from nixmigrate.scan.brewfile.includes import (
     INCLUDE_COMMANDS,
     checks_file,
@@ -27,11 +33,13 @@ from nixmigrate.scan.brewfile.syntax import (
     Modifiers,
     block_parameters,
     brace_each_index,
+    loop_values,
     mentions,
     quote_tokens,
     rest_of,
     split_modifiers,
     top_level_index,
+    top_level_parts,
     without_call_parentheses,
 )
 from nixmigrate.scan.brewfile.values import (
@@ -41,17 +49,8 @@ from nixmigrate.scan.brewfile.values import (
     parse_arguments,
     parse_single_value,
 )
-from nixmigrate.scan.inventory import BrewfileEntry, BrewfileSkip
 
-ENTRY_KINDS: Final = frozenset(
-    {
-        "tap", "brew", "cask", "cask_args", "mas", "vscode", "go", "cargo", "uv",
-        "npm", "flatpak", "whalebrew",
-    }
-)  # fmt: skip
-_NEVER_RUN: Final = frozenset(
-    {"def", "class", "module", "case", "while", "until", "for"}
-)
+_NEVER_RUN: Final = frozenset({"def", "class", "module", "while", "until", "for"})
 _MAX_LOOP_RUNS: Final = 10_000
 
 
@@ -62,25 +61,13 @@ class IncludeFollower(Protocol):
 
 
 @dataclass(slots=True)
-class Output:
-    file: str
-    entries: list[BrewfileEntry] = field(default_factory=list)
-    skipped: list[BrewfileSkip] = field(default_factory=list)
-    commands_seen: int = 0  # Bundle commands and includes, read or not
-
-    def skip(self, statement: Statement, reason: str) -> None:
-        self.skipped.append(
-            BrewfileSkip(statement.line, statement.text, reason, self.file)
-        )
-
-
-@dataclass(slots=True)
 class _Block:
     keyword: str
     opener: Statement
     condition: Condition = field(default_factory=Condition)  # of the current branch
     tests: list[Condition] = field(default_factory=list)  # of each if/elsif branch
     runs: bool = True  # False: the body is Ruby that brew bundle never runs
+    subject: str = ""  # of a `case`
     loop_variable: str | None = None
     loop_values: tuple[str, ...] = ()
     outer: Condition = field(default_factory=Condition)  # of the enclosing blocks
@@ -100,13 +87,30 @@ class DslInterpreter:
         self.follow_include = follow_include
         self.inherited = inherited
         self.blocks: list[_Block] = []
+        self.helpers = Helpers()
 
     def run(self, statements: Sequence[Statement]) -> None:
-        for statement in statements:
-            self._statement(statement)
+        at = 0
+        while at < len(statements):
+            taken = self._define_helper(statements, at)
+            if not taken:
+                self._statement(statements[at])
+            at += taken or 1
         for block in self.blocks:
             reason = f"'{block.keyword}' is never closed with 'end'"
             self.out.skip(block.opener, reason)
+
+    def _define_helper(self, statements: Sequence[Statement], at: int) -> int:
+        """How many statements a helper definition at `at` takes (0: none)."""
+        found = definition_at(statements, at) if self._not_run_by() is None else None
+        if found is None:
+            return 0
+        self.helpers.define(found.helper)
+        self.scope.variables.pop(found.helper.name, None)
+        if found.helper.refused and found.span == 1:
+            self.out.skip(statements[at], found.helper.refusal())
+        # a refused body on lines of its own is skipped as a block that is not run
+        return 0 if found.helper.refused and found.span != 1 else found.span
 
     # ------------------------------------------------------------ blocks
 
@@ -196,14 +200,30 @@ class DslInterpreter:
             # rescue bodies run only when something failed; ensure bodies always run
             block.runs = statement.tokens[0].value == "ensure"
 
+    def _open_case(self, statement: Statement) -> None:
+        """`case SUBJECT`: its body runs from the first `when`, under that test."""
+        when_at = top_level_index(statement.tokens, "when")
+        subject = quote_tokens(self.scope, statement.tokens[1:when_at])
+        self._open(_Block("case", statement, runs=False, subject=subject))
+        if when_at is not None:  # `case x when y then ...` on one line
+            self._when(rest_of(statement, when_at, self.scope))
+
     def _when(self, statement: Statement) -> None:
-        if not (self.blocks and self.blocks[-1].keyword == "case"):
+        block = self.blocks[-1] if self.blocks else None
+        if block is None or block.keyword != "case" or len(statement.tokens) < 2:
             self.out.skip(statement, "'when' outside a 'case' block")
+            return
+        values = top_level_parts(statement.tokens[1:], ",")
+        test = case_test(block.subject, [quote_tokens(self.scope, v) for v in values])
+        block.condition = all_of(earlier.negated() for earlier in block.tests)
+        block.condition = block.condition.and_(test)
+        block.tests.append(test)
+        block.runs = True
 
     def _open_do_block(self, statement: Statement, do_at: int) -> None:
         tokens = statement.tokens
         variables, body_at = block_parameters(tokens, do_at + 1)
-        values = self._loop_values(tokens[:do_at], variables)
+        values = loop_values(tokens[:do_at], variables, self.scope)
         if values is None:
             self.out.skip(statement, "a Ruby block (do ... end) is not evaluated")
             self._open(_Block("do", statement, runs=False))
@@ -214,29 +234,13 @@ class DslInterpreter:
         if body_at < len(tokens):
             self._statement(rest_of(statement, body_at, self.scope))
 
-    def _loop_values(
-        self, receiver: Sequence[Token], variables: list[str]
-    ) -> tuple[str, ...] | None:
-        """The strings `%w[a b].each do |name|` iterates over, or None."""
-        if len(variables) != 1 or len(receiver) < 3:  # LIST . each
-            return None
-        if not (receiver[-2].is_punct(".") and receiver[-1].is_ident("each")):
-            return None
-        try:
-            values = parse_single_value(receiver[:-2], self.scope)
-        except UnsupportedStatementError:
-            return None
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return None
-        return tuple(str(value) for value in values)
-
     # ------------------------------------------------------------ statements
 
     def _simple(self, statement: Statement) -> None:
         try:
             body, modifiers = split_modifiers(statement.tokens)
             for binding in self._loop_bindings(statement):
-                with _bound(self.scope, binding):
+                with self.scope.bound(binding):
                     self._evaluate(statement, body, modifiers)
         except UnsupportedStatementError as err:
             self.out.skip(statement, err.reason)
@@ -274,6 +278,9 @@ class DslInterpreter:
         elif first.kind == "ident" and first.value in ENTRY_KINDS:
             self.out.commands_seen += 1
             self._entry(statement, first.value, body[1:], modifiers)
+        elif (call := self.helpers.call_in(body)) is not None:
+            self.out.commands_seen += 1
+            self._helper_include(statement, *call, modifiers)
         elif first.kind in ("ident", "const"):
             msg = f"'{first.value}' is not a Homebrew Bundle command; Ruby is not run"
             raise UnsupportedStatementError(msg)
@@ -313,6 +320,7 @@ class DslInterpreter:
 
     def _assign(self, name: str, tokens: Sequence[Token]) -> None:
         self.scope.variables.pop(name, None)
+        self.helpers.forget(name)
         try:
             self.scope.variables[name] = parse_single_value(tokens, self.scope)
         except UnsupportedStatementError as err:
@@ -324,16 +332,31 @@ class DslInterpreter:
         statement: Statement,
         tokens: Sequence[Token],
         modifiers: Modifiers,
+        via: Helper | None = None,
     ) -> None:
         try:
             path = include_path(tokens, self.scope)
             condition = self._condition(modifiers, dropped=path)
         except UnsupportedStatementError as err:
-            msg = f"include not followed: {err.reason}"
+            through = f" through {via.describe()}" if via else ""
+            msg = f"include{through} not followed: {err.reason}"
             raise UnsupportedStatementError(msg) from err
         self.follow_include(
             path, line=statement.line, text=statement.text, condition=condition
         )
+
+    def _helper_include(
+        self,
+        statement: Statement,
+        helper: Helper,
+        arguments: Sequence[Token],
+        modifiers: Modifiers,
+    ) -> None:
+        """`brewfile "fonts"`: the include in the helper's body, for this file."""
+        binding = bind_argument(helper, arguments, self.scope)
+        body, inner = split_modifiers(helper.body)
+        with self.scope.bound(binding):
+            self._include(statement, body[1:], [*inner, *modifiers], via=helper)
 
     def _brace_loop(
         self,
@@ -344,7 +367,7 @@ class DslInterpreter:
     ) -> None:
         """`%w[a b].each { |name| brew name }` on one line."""
         variables, inner_at = block_parameters(body, each_at + 2)
-        values = self._loop_values(body[: each_at + 1], variables)
+        values = loop_values(body[: each_at + 1], variables, self.scope)
         if values is None:
             msg = "a Ruby block ({ ... }) is not evaluated"
             raise UnsupportedStatementError(msg)
@@ -352,22 +375,9 @@ class DslInterpreter:
         if not inner:
             return
         for value in values:
-            with _bound(self.scope, {variables[0]: value}):
+            with self.scope.bound({variables[0]: value}):
                 inner_body, inner_modifiers = split_modifiers(inner)
                 self._evaluate(statement, inner_body, [*inner_modifiers, *modifiers])
-
-
-@contextmanager
-def _bound(scope: RubyScope, binding: dict[str, Value]) -> Iterator[None]:
-    """Binds loop variables while the body of a loop is evaluated."""
-    saved = {name: scope.variables[name] for name in binding if name in scope.variables}
-    scope.variables.update(binding)
-    try:
-        yield
-    finally:
-        for name in binding:
-            scope.variables.pop(name, None)
-        scope.variables.update(saved)
 
 
 _BLOCK_HANDLERS: Final = {
@@ -379,6 +389,7 @@ _BLOCK_HANDLERS: Final = {
     "begin": DslInterpreter._open_begin,
     "rescue": DslInterpreter._rescue_or_ensure,
     "ensure": DslInterpreter._rescue_or_ensure,
+    "case": DslInterpreter._open_case,
     "when": DslInterpreter._when,
     **dict.fromkeys(_NEVER_RUN, DslInterpreter._open_never_run),
 }

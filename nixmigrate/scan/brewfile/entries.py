@@ -3,25 +3,46 @@
 Names are normalised the way `brew bundle` does it (lower case, `homebrew-`
 dropped from tap repositories); options are exactly the keyword arguments
 written, as JSON values, plus the positional extras Bundle names (a tap's
-`clone_target`).
+`clone_target`). `Output` collects a file's entries and skipped lines.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
 from nixmigrate.name_grammar import NAME_PROBLEM, name_problem
+from nixmigrate.scan.brewfile.lexer import Statement
 from nixmigrate.scan.brewfile.values import Arguments, UnsupportedStatementError, Value
-from nixmigrate.scan.inventory import BrewfileEntry
+from nixmigrate.scan.inventory import BrewfileEntry, BrewfileSkip
 
+ENTRY_KINDS: Final = frozenset(
+    {
+        "tap", "brew", "cask", "cask_args", "mas", "vscode", "go", "cargo", "uv",
+        "npm", "flatpak", "whalebrew",
+    }
+)  # fmt: skip
 WHALEBREW_REMOVED: Final = "whalebrew was removed from Homebrew Bundle in 4.7"
 
 # `user/homebrew-repo` -> `user/repo`, with or without a formula/cask after it
 _TAP_PREFIX: Final = re.compile(r"^([\w-]+)/(?:homebrew-)?([\w-]+)(/.+)?$")
 
 Options = dict[str, Value]
+
+
+@dataclass(slots=True)
+class Output:
+    file: str
+    entries: list[BrewfileEntry] = field(default_factory=list)
+    skipped: list[BrewfileSkip] = field(default_factory=list)
+    commands_seen: int = 0  # Bundle commands and includes, read or not
+
+    def skip(self, statement: Statement, reason: str) -> None:
+        self.skipped.append(
+            BrewfileSkip(statement.line, statement.text, reason, self.file)
+        )
 
 
 def build_entry(

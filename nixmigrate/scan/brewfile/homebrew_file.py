@@ -29,7 +29,7 @@ _ONLY_IN_HOMEBREW_FILE: Final = frozenset(
 )
 _QUOTED_OR_CALL: Final = re.compile(r"""^["'(:]""")
 _COMMENT: Final = re.compile(r"(^|\s)#.*$")
-_RUBY_KEYWORD: Final = frozenset({"if", "unless", "end", "else", "elsif", "do"})
+_RUBY_KEYWORD: Final = frozenset({"if", "unless", "end", "else", "elsif", "do", "def"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 `brew bundle` evaluates a Brewfile as Ruby. nixmigrate reads it as data
 instead: the commands Homebrew Bundle defines (tap, brew, cask, mas, vscode,
-...), `if OS.mac?`-style conditions, loops over literal lists and
-`instance_eval(File.read(...))` includes. Anything else is reported per line as
+...), `if OS.mac?`-style conditions and `case`/`when`, loops over literal
+lists and `instance_eval(File.read(...))` includes, also called through a
+lambda or method whose body is one such include. Anything else is reported per line as
 skipped, with the reason, and never stops the parse. homebrew-file's plain
 `brew name` format is recognised and read too.
 
@@ -21,7 +22,8 @@ from typing import Final
 
 from nixmigrate.errors import UsageError
 from nixmigrate.scan.brewfile.conditions import Condition
-from nixmigrate.scan.brewfile.dsl import DslInterpreter, Output
+from nixmigrate.scan.brewfile.dsl import DslInterpreter
+from nixmigrate.scan.brewfile.entries import Output
 from nixmigrate.scan.brewfile.homebrew_file import (
     NOTE,
     IncludeRequest,

@@ -12,6 +12,7 @@ from nixmigrate.scan.brewfile.values import (
     RubyScope,
     UnsupportedStatementError,
     Value,
+    parse_single_value,
     parse_value,
 )
 
@@ -30,6 +31,19 @@ def top_level_index(tokens: Sequence[Token], keyword: str) -> int | None:
         if depth == 0 and token.is_ident(keyword) and not after_dot:
             return index
     return None
+
+
+def top_level_parts(tokens: Sequence[Token], separator: str) -> list[Sequence[Token]]:
+    """`a, f(b, c), d` split at the top-level commas: [a], [f(b, c)], [d]."""
+    parts: list[Sequence[Token]] = []
+    depth = start = 0
+    for index, token in enumerate(tokens):
+        depth += _depth_change(token)
+        if depth == 0 and token.is_punct(separator):
+            parts.append(tokens[start:index])
+            start = index + 1
+    parts.append(tokens[start:])
+    return [part for part in parts if part]
 
 
 def _depth_change(token: Token) -> int:
@@ -117,6 +131,23 @@ def brace_each_index(tokens: Sequence[Token]) -> int | None:
         ):
             return index
     return None
+
+
+def loop_values(
+    receiver: Sequence[Token], variables: list[str], scope: RubyScope
+) -> tuple[str, ...] | None:
+    """The strings `%w[a b].each do |name|` iterates over, or None."""
+    if len(variables) != 1 or len(receiver) < 3:  # LIST . each
+        return None
+    if not (receiver[-2].is_punct(".") and receiver[-1].is_ident("each")):
+        return None
+    try:
+        values = parse_single_value(receiver[:-2], scope)
+    except UnsupportedStatementError:
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return tuple(str(value) for value in values)
 
 
 def mentions(statement: Statement, name: str) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final, NoReturn, TypeAlias
 
@@ -50,6 +51,20 @@ class RubyScope:
 
     def quote(self, first: Token, last: Token | None = None) -> str:
         return self.source[first.start : (last or first).end]
+
+    @contextmanager
+    def bound(self, binding: dict[str, Value]) -> Iterator[None]:
+        """Binds loop variables or a helper's parameter while a body is evaluated."""
+        saved = {
+            name: self.variables[name] for name in binding if name in self.variables
+        }
+        self.variables.update(binding)
+        try:
+            yield
+        finally:
+            for name in binding:
+                self.variables.pop(name, None)
+            self.variables.update(saved)
 
 
 @dataclass(frozen=True, slots=True)
