@@ -79,8 +79,12 @@ def place_package(
     *,
     default_dotfiles: bool,
     infer: Inference,
+    base: str = "",
 ) -> Placed:
-    """The placement the package's links agree with (the default unless shown)."""
+    """The placement the package's links agree with (the default unless shown).
+
+    `base` is the default target, relative to the scan's ("" for it).
+    """
     trees: dict[bool, PackageTree] = {default_dotfiles: read(default_dotfiles)}
 
     def judge(placement: Placement) -> Placed:
@@ -95,10 +99,10 @@ def place_package(
             files = tuple(f"{prefix}/{f}" for f in files)
         return Placed(placement, tree, tally, files)
 
-    best = judge(Placement("", default_dotfiles))
+    best = judge(Placement(base, default_dotfiles))
     if best.tally.status(best.files) == "stowed":
         return best
-    for placement in _alternatives(scanner, best.tree, default_dotfiles, infer):
+    for placement in _alternatives(scanner, best.tree, base, default_dotfiles, infer):
         placed = judge(placement)
         if placed.found > best.found:
             best = placed
@@ -106,18 +110,22 @@ def place_package(
 
 
 def _alternatives(
-    scanner: Scanner, tree: PackageTree, default_dotfiles: bool, infer: Inference
+    scanner: Scanner,
+    tree: PackageTree,
+    base: str,
+    default_dotfiles: bool,
+    infer: Inference,
 ) -> Iterator[Placement]:
     modes = [default_dotfiles]
     if infer.dotfiles and tree.dot_names:
         modes.append(not default_dotfiles)
-    prefixes = [""]
+    prefixes = [base]
     if infer.target:
         prefixes.extend(_deeper_targets(scanner, tree.name))
         prefixes.extend(p for p in _linked_targets(scanner, tree) if p not in prefixes)
     for prefix in prefixes:
         for dotfiles in modes:
-            if (prefix, dotfiles) != ("", default_dotfiles):
+            if (prefix, dotfiles) != (base, default_dotfiles):
                 yield Placement(prefix, dotfiles)
 
 

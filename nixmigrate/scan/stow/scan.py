@@ -123,8 +123,8 @@ def scan_stow(
     options `resolve_stow_location` returned to avoid reading them twice.
     `options.dotfiles` and `target` are the defaults; what `infer` allows (both,
     unless given) is worked out per package from the links (see placement.py).
-    A stow directory stowed whole (`stow .` inside it) is the one package "."
-    (`whole`), with the packages its links account for left out (see whole.py).
+    A stow directory stowed whole (`stow .` inside it, or `stow -d DIR -t
+    ~/.config .`) is the one package "." (`whole`), with the packages its links account for left out (see whole.py).
 
     In the result, paths are relative to `target`; a package's own `target` says
     where it was stowed. A package link's `source` is its path inside the package;
@@ -172,7 +172,9 @@ def _scan(
         )
         for name in names
     ]
-    whole_links = whole_directory_links(roots, scanner.listings, scanner.stow_inside)
+    whole_links = whole_directory_links(
+        roots, scanner.listings, scanner.stow_inside, deeper=infer.target
+    )
     placed = with_whole_package(
         scanner,
         placed,
@@ -192,7 +194,8 @@ def _scan(
     owned = {link.path for package in packages for link in package.links}
     stale, broken, loose_problems = scanner.loose_links(examined, owned)
     problems.extend(loose_problems)
-    stale = _with_whole_directory_links(stale, whole_links, owned)
+    every_whole_link = [link for links in whole_links.values() for link in links]
+    stale = _with_whole_directory_links(stale, every_whole_link, owned)
     inventory = StowInventory(
         dir=absolute(stow_dir),
         target=absolute(target),

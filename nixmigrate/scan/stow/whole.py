@@ -1,5 +1,8 @@
 """The stow directory stowed as one package: `stow -t ~ .` run inside it.
 
+Or into a deeper target: `stow -d ./etc -t ~/.config .` links ~/.config/nvim to
+etc/nvim, and the stow directory `etc` is then one package stowed to ~/.config.
+
 Such a repo is one package, the directory, rather than a directory of packages:
 `~/.bashrc -> dotfiles/.bashrc`, and with `--no-folding` links deep in real
 directories (`~/.config/vim/vimrc`). Each link's path below the target is the
@@ -18,7 +21,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final
 
 from nixmigrate.scan.inventory import StowLink
 from nixmigrate.scan.stow.ignore import dotfile_name
@@ -29,15 +33,28 @@ from nixmigrate.scan.stow.scanner import Scanner
 from nixmigrate.scan.stow.tree import PackageTree
 
 _NEVER_STOWED = frozenset({".git", ".hg", ".svn"})  # Stow's default ignore list
+# Where a whole stow directory is looked for, relative to the scan's target:
+# the target itself, and the deeper targets people give `stow -t DIR .`.
+WHOLE_TARGETS: Final = ("", ".config", ".local", ".local/share", ".local/bin", "bin")
 
 
 def whole_directory_links(
-    roots: Roots, listings: Listings, stow_inside: frozenset[str]
-) -> list[StowLink]:
-    """Links in the target to the stow directory's entry at the same path."""
-    found: list[StowLink] = []
-    _visit(roots, listings, stow_inside, ("", ""), found)
+    roots: Roots, listings: Listings, stow_inside: frozenset[str], *, deeper: bool
+) -> dict[str, list[StowLink]]:
+    """Per target in WHOLE_TARGETS (relative to the scan's; only the scan's own
+    unless `deeper`), the links in it to the stow directory's entry at the same
+    path below it."""
+    found: dict[str, list[StowLink]] = {}
+    for target in WHOLE_TARGETS if deeper else ("",):
+        if target and (listings.kind(target) != "dir" or _inside(target, stow_inside)):
+            continue
+        found[target] = []
+        _visit(roots, listings, stow_inside, (target, ""), found[target])
     return found
+
+
+def _inside(path: str, stow_inside: frozenset[str]) -> bool:
+    return any(path == s or path.startswith(f"{s}/") for s in stow_inside)
 
 
 def _entries(roots: Roots, rel: str) -> list[tuple[str, bool]]:
@@ -82,22 +99,28 @@ def with_whole_package(
     scanner: Scanner,
     placed: Sequence[Placed],
     read: Callable[[bool], PackageTree],
-    whole_links: Sequence[StowLink],
+    whole_links: Mapping[str, Sequence[StowLink]],
     *,
     default_dotfiles: bool,
     infer: Inference,
 ) -> list[Placed]:
     """`placed`, or the stow directory as one package if it was stowed whole.
 
-    `whole_links`: what `whole_directory_links` found.
+    `whole_links`: what `whole_directory_links` found. The directory is placed in
+    the target where most links belong to no package (the scan's target on a tie).
     """
     owned = {link.path for one in placed for link in one.tally.links}
-    if all(link.path in owned for link in whole_links):
+    unowned = {
+        target: sum(link.path not in owned for link in links)
+        for target, links in whole_links.items()
+    }
+    target = max(unowned, key=unowned.__getitem__, default="")
+    if not unowned.get(target):
         return list(placed)
-    # `stow .` stows into the target: only --dotfiles is left to the links
+    # the links showed the target: only --dotfiles is left to them
     pinned = Inference(dotfiles=infer.dotfiles, target=False)
     whole = place_package(
-        scanner, read, default_dotfiles=default_dotfiles, infer=pinned
+        scanner, read, default_dotfiles=default_dotfiles, infer=pinned, base=target
     )
     if not whole.tally.links:
         return list(placed)  # only links of entries Stow now ignores: stale ones
