@@ -111,7 +111,11 @@ def home_modules(facts: Facts, through: Phase) -> tuple[HomeModule, ...]:
             imports=_program_imports(programs, bucket),
             packages=packages.packages[bucket] if packages else (),
             programs=packages.programs[bucket] if packages else (),
-            links=tuple(link for link in links if _link_bucket(link) == bucket),
+            links=tuple(
+                link
+                for link in links
+                if _link_bucket(link, is_darwin=facts.options.is_darwin) == bucket
+            ),
             state_version=state_version if bucket == "common" else None,
             settings=required_settings(
                 [
@@ -130,5 +134,9 @@ def _program_imports(buckets: Mapping[str, Bucket], bucket: Bucket) -> tuple[str
     )
 
 
-def _link_bucket(link: MutableLink) -> Bucket:
-    return "darwin" if is_darwin_only(link) else "common"
+def _link_bucket(link: MutableLink, *, is_darwin: bool) -> Bucket:
+    """Links under ~/Library are the Mac's; a Linux machine that has them (an app
+    keeping the macOS path) gets them in its own module, which its host imports."""
+    if not is_darwin_only(link):
+        return "common"
+    return "darwin" if is_darwin else "linux"

@@ -122,9 +122,10 @@ def _darwin_only_items(facts: Facts) -> list[str]:
         items.extend(f"cask {c}" for c in kept_casks(facts.inventory))
         items.extend(f"Mac App Store {a.name}" for a in mas_apps(facts.inventory))
         items.extend(f"brew {b}" for b in packages.brews)
-    items.extend(
-        f"~/{link.home_path}"
-        for link in links_for(facts, Phase.CLEANUP)
-        if is_darwin_only(link)
-    )
+        # on a Linux machine its ~/Library links are in linux.nix, shared with Linux
+        items.extend(
+            f"~/{link.home_path}"
+            for link in links_for(facts, Phase.CLEANUP)
+            if is_darwin_only(link)
+        )
     return items
