@@ -14,7 +14,7 @@ from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.report.accounting import AccountingRow, accounted, build_accounting
 from nixmigrate.report.services import ServiceRow, build_services
 from nixmigrate.resolution import ACTIONS, CONFIDENCES, Resolution
-from nixmigrate.scan.inventory import Inventory
+from nixmigrate.scan.inventory import Inventory, StowPackage
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +142,11 @@ def _pick(
 def _stow_summary(inventory: Inventory) -> dict[str, str]:
     if inventory.stow is None:
         return {}
-    return {
-        p.name: f"{p.status}, {p.mode}" if p.include else f"{p.status}, not included"
-        for p in inventory.stow.packages
-    }
+    return {p.name: _stow_state(p) for p in inventory.stow.packages}
+
+
+def _stow_state(package: StowPackage) -> str:
+    if package.outside:
+        return f"stowed outside the home ({package.outside}), left as it is"
+    how = package.mode if package.include else "not included"
+    return f"{package.status}, {how}"

@@ -175,6 +175,9 @@ class StowPackage:
     # the stow directory itself, stowed as one package (`stow .` inside it); its
     # name is then "." and link sources are paths inside the stow directory
     whole: bool = False
+    # a link outside the home leading into the package (`stow -t /etc`): it is
+    # stowed there, where Home Manager does not reach
+    outside: str = ""
 
     @property
     def label(self) -> str:

@@ -122,6 +122,13 @@ def _archive(facts: Facts) -> tuple[tuple[Archive, ...], str]:
             f"{source} is not archived: packages with oddly named files stay stowed "
             f"from it: {names}"
         )
+    outside = [p for p in facts.stow.stow.packages if p.outside]
+    if outside:
+        shown = ", ".join(f"{printable(p.name)} ({p.outside})" for p in outside)
+        return (), (
+            f"{source} is not archived: packages stowed outside the home link into "
+            f"it and would break: {shown}"
+        )
     unowned = facts.stow.stow.unowned_links
     if unowned:
         shown = ", ".join(

@@ -3,7 +3,8 @@
 `rc` reads `.stowrc`, `ignore` the ignore lists, `tree` a package's entries,
 `scanner` judges one package against the target, `placement` works out per
 package the target and `--dotfiles` setting the links that exist agree with, and
-`whole` finds a stow directory stowed as one package (`stow .` inside it).
+`whole` finds a stow directory stowed as one package (`stow .` inside it), and
+`outside` a package stowed outside the home (`stow -t /etc`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from nixmigrate.scan.inventory import (
     StowPackage,
 )
 from nixmigrate.scan.stow.listing import Listings
+from nixmigrate.scan.stow.outside import outside_link
 from nixmigrate.scan.stow.placement import Inference, Placed, place_package
 from nixmigrate.scan.stow.rc import read_stow_options
 from nixmigrate.scan.stow.roots import Roots, absolute
@@ -92,6 +93,22 @@ def _package(placed: Placed, target: str) -> StowPackage:
         target=posixpath.join(target, placement.prefix) if placement.prefix else target,
         no_folding=tally.unfolded and not any(link.folded for link in links),
         whole=placed.tree.name == WHOLE,
+    )
+
+
+def _with_outside(package: StowPackage, placed: Placed, roots: Roots) -> StowPackage:
+    """The package, with where it is stowed outside the home if it links nothing in it."""
+    if package.links or package.whole:
+        return package
+    dirs = tuple(posixpath.join(form, package.name) for form in roots.stow_forms)
+    found = outside_link(dirs, placed.tree.root)
+    return replace(package, outside=found) if found else package
+
+
+def _outside_problem(package: StowPackage) -> str:
+    return (
+        f"package {package.name} is stowed outside the home ({package.outside} leads "
+        "into it): nixmigrate leaves it as it is and does not archive the directory"
     )
 
 
@@ -186,7 +203,10 @@ def _scan(
     for one in placed:
         problems.extend(one.tree.problems)
         problems.extend(one.tally.problems)
-    packages = tuple(_package(one, absolute(target)) for one in placed)
+    packages = tuple(
+        _with_outside(_package(one, absolute(target)), one, roots) for one in placed
+    )
+    problems.extend(_outside_problem(p) for p in packages if p.outside)
     examined: dict[str, set[str]] = {}
     for one in placed:
         for directory, sound in one.tally.examined.items():
