@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from nixmigrate.plan.commands import activate_argv
+from nixmigrate.plan.config import MutableLink
 from nixmigrate.plan.facts import Facts
-from nixmigrate.plan.links import home_path_of, unfold_command, unstow_step, wide_folds
+from nixmigrate.plan.links import (
+    StowContext,
+    home_path_of,
+    unfold_command,
+    unstow_step,
+    wide_folds,
+)
 from nixmigrate.plan.model import PhasePlan
 from nixmigrate.plan.phases import PHASES, Phase
 from nixmigrate.plan.steps import Activate, Step
+from nixmigrate.scan.inventory import StowPackage
 
 
 def configs_phase(facts: Facts) -> PhasePlan:
@@ -69,14 +77,38 @@ def _notes(facts: Facts) -> tuple[str, ...]:
         names = ", ".join(f"~/{link.home_path}" for link in folded)
         notes.append(f"folded directories stay one link each: {names}")
     notes.extend(
-        f"~/{link.home_path} folds a directory home-manager also writes into; "
-        f"re-stow package {package.label} with --no-folding before this phase: "
-        f"`{unfold_command(facts.stow, package)}`"
+        _unfold_note(facts.stow, link, package)
         for link in wide_folds(facts.mutable_links)
         if (package := facts.stow.stow.package(link.package)) is not None
     )
     notes.extend(_skipped(facts))
     return tuple(notes)
+
+
+def _unfold_note(stow: StowContext, link: MutableLink, package: StowPackage) -> str:
+    note = (
+        f"~/{link.home_path} folds a directory home-manager also writes into; "
+        f"re-stow package {package.label} with --no-folding before this phase: "
+        f"`{unfold_command(stow, package)}`"
+    )
+    source = next(
+        (
+            own.source
+            for own in package.links
+            if own.folded and home_path_of(stow, own) == link.home_path
+        ),
+        "",
+    )
+    name = source.rpartition("/")[2]
+    if package.dotfiles and name.startswith("dot-"):
+        # Stow 2.3.1 checks for the translated name (.config) in the package,
+        # finds no directory there, and links it whole
+        note += (
+            f"; Stow 2.3.1 folds a `dot-` directory even with --no-folding, so with "
+            f"it first rename {package.name}/{source} to "
+            f"{package.name}/{source.removesuffix(name)}.{name.removeprefix('dot-')}"
+        )
+    return note
 
 
 def _folded(facts: Facts, home_path: str) -> bool:
