@@ -11,6 +11,7 @@ Archive  `mv SRC DST`                                  <->  `mv DST SRC`
 from __future__ import annotations
 
 import os
+import posixpath
 import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -140,6 +141,15 @@ def record_unstow(ctx: StepContext, step: Unstow) -> None:
     ctx.store.add_paths(ctx.cp, target, paths_to_record(target, rels))
 
 
+def _one_hop(link: Path) -> Path:
+    """Where `link` leads, its directories resolved but not the entry it names: a
+    package may hold symlinks of its own (`x.service -> /usr/lib/...`)."""
+    text = str(link.readlink())  # a link's text never ends in a slash to strip
+    hop = posixpath.normpath(posixpath.join(os.path.realpath(link.parent), text))
+    directory, _, name = hop.rpartition("/")
+    return Path(os.path.realpath(directory or "/"), name)
+
+
 def _link_problem(step: Unstow, home: Path, rel: str) -> str | None:
     """Why target/rel is not the stow link we expect, or None if it is."""
     target = home_path(step.target, home)
@@ -148,8 +158,7 @@ def _link_problem(step: Unstow, home: Path, rel: str) -> str | None:
     for part in Path(rel).parts:
         current = current / part
         if current.is_symlink():
-            resolved = Path(os.path.realpath(current))
-            if resolved.is_relative_to(package_dir):
+            if _one_hop(current).is_relative_to(package_dir):
                 return None
             return (
                 f"{current} is a link to {current.readlink()}, not into {package_dir}"

@@ -15,6 +15,9 @@ Read-only. The rules are Stow 2.3.1's own (see rc.py, ignore.py):
 * Stow neither restows nor unstows absolute links, so an absolute link to the
   package's own file is listed with the package's links *and* as an
   `absolute-link` conflict.
+* A symlink in the package with absolute text is refused at the package's top
+  level only; deeper ones Stow links like files (`default.target.wants/x.service
+  -> /usr/lib/systemd/user/x.service`).
 
 Only the paths the packages name are examined, and the entries of the real
 directories those paths pass through (where Stow itself looks for stale links).
@@ -159,7 +162,9 @@ class Scanner:
         self, package: str, node: PackageNode, tally: Tally, kind: Kind | None
     ) -> bool:
         """Judge one entry whose target holds `kind`; True if the target is ours."""
-        if node.absolute_link is not None:
+        if node.absolute_link is not None and "/" not in node.target:
+            # Stow 2.3.1 tests `-l` on the link text it would write, from the
+            # target's top: only there does it find (and refuse) the symlink
             detail = "the package entry is an absolute symlink; stow refuses it"
             tally.conflict(node, "absolute-link", detail)
             return False
