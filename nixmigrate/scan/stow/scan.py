@@ -252,6 +252,12 @@ def _unowned_problem(scanner: Scanner, links: Sequence[StowLink]) -> list[str]:
         shown += f" and {len(links) - _SHOWN_LINKS} more"
     if all(link.source == link.path for link in links):
         how = "the directory itself was stowed, as `stow .` inside it does"
+    elif nested := _nested_stow_dir(links):
+        inner, package = nested
+        how = (
+            f"`stow -d {inner} {package}` makes them: {inner} is a stow directory "
+            "of its own, to scan with --dotfiles"
+        )
     else:
         how = "no package in it makes them"
     problem = (
@@ -260,3 +266,16 @@ def _unowned_problem(scanner: Scanner, links: Sequence[StowLink]) -> list[str]:
         "archive the directory"
     )
     return [problem]
+
+
+def _nested_stow_dir(links: Sequence[StowLink]) -> tuple[str, str] | None:
+    """(`macos`, `bash`) when every link is `X -> macos/bash/X`: made by Stow run
+    with a directory inside the scanned one as its stow directory."""
+    found = set()
+    for link in links:
+        inner, _, rest = link.source.partition("/")
+        package, _, path = rest.partition("/")
+        if not path or path != link.path:
+            return None
+        found.add((inner, package))
+    return found.pop() if len(found) == 1 else None
