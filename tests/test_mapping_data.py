@@ -175,6 +175,10 @@ def test_taps_from_the_analytics_are_covered() -> None:
         ("python@3.12", "python312"),
         ("postgresql@16", "postgresql_16"),
         ("yq", "yq-go"),
+        ("aws-cdk", "aws-cdk-cli"),
+        ("composer", "phpPackages.composer"),
+        ("awk", "nawk"),
+        ("xsv", "qsv"),
     ],
 )
 def test_well_known_formulae_map_to_their_nixpkgs_attribute(
@@ -193,6 +197,27 @@ def test_formulae_with_a_home_manager_module_use_it(formula: str, module: str) -
     entry = database().formula(formula)
     assert entry is not None
     assert entry.program == module
+
+
+def test_a_formula_nixpkgs_builds_only_for_linux_stays_in_homebrew() -> None:
+    entry = database().formula("dmd")
+    assert entry is not None
+    assert entry.keep == "brew"
+    assert entry.reason is not None and "Linux" in entry.reason
+
+
+@pytest.mark.parametrize(
+    ("cask", "attr"),
+    [
+        ("font-jetbrains-mono", "jetbrains-mono"),
+        ("font-lato", "lato"),
+        ("font-roboto", "roboto"),
+    ],
+)
+def test_font_casks_with_a_nixpkgs_font_map_to_it(cask: str, attr: str) -> None:
+    entry = database().cask(cask)
+    assert entry is not None
+    assert entry.nix == attr
 
 
 def test_libraries_are_skipped_with_a_reason() -> None:
