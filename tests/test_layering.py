@@ -20,7 +20,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "questionary": ("system/prompt.py",),
     "subprocess": ("system/runner.py",),
     "psutil": ("system/procs.py", "system/lockcheck.py"),
-    "rich": ("cli/", "report/console.py", "report/plan_console.py"),
+    "rich": (
+        "cli/",
+        "report/console.py",
+        "report/plan_console.py",
+        "report/scan_console.py",
+    ),
 }
 PURE_PACKAGES = (
     "mapping/",

@@ -42,8 +42,8 @@ def demo(directory: Path | None, keep: bool, quiet: bool) -> None:
     replayed from a recording and the switch is simulated.
     """
     from nixmigrate.app.demo import run_demo
-    from nixmigrate.report.console import render_inventory
     from nixmigrate.report.plan_console import render_write_report
+    from nixmigrate.report.scan_console import render_inventory
 
     say_console = err_console()
 

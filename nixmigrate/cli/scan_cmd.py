@@ -67,7 +67,7 @@ def scan(
     Exit codes: 0 scanned (warnings allowed), 2 usage error, 1 nothing scanned.
     """
     from nixmigrate.app.scan import ScanRequest, resolve_and_save, run_scan
-    from nixmigrate.report.console import render_inventory
+    from nixmigrate.report.scan_console import render_inventory
 
     with user_errors():
         env = make_env(no_input=no_input or as_json)  # --json output is never asked

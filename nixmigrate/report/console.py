@@ -1,4 +1,4 @@
-"""Rich rendering of the inventory and the report (the only rich importer outside cli/)."""
+"""Rich rendering of the report (scan_console.py renders what `scan` found)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,9 @@ from rich.text import Text
 
 from nixmigrate.report.accounting import HOMEBREW_OPTION, dropped
 from nixmigrate.report.model import Report
+from nixmigrate.report.scan_console import print_warnings
 from nixmigrate.report.services import ServiceRow
 from nixmigrate.resolution import Resolution
-from nixmigrate.scan.inventory import Inventory, StowInventory
-
-
-def render_inventory(console: Console, inventory: Inventory) -> None:
-    host = inventory.host
-    console.print(
-        Text.assemble(
-            ("Host: ", "bold"),
-            f"{host.hostname or '?'} ({host.os} {host.os_version}, {host.system or host.arch})",
-            f", Nix {host.nix_version}" if host.nix_version else ", Nix not installed",
-        )
-    )
-    console.print(_brew_table(inventory))
-    if inventory.stow is not None:
-        console.print(_stow_table(inventory.stow))
-    _print_warnings(console, inventory.warnings)
 
 
 def render_report(console: Console, report: Report) -> None:
@@ -67,47 +52,10 @@ def render_report(console: Console, report: Report) -> None:
     if progress.completed:
         done = ", ".join(str(p) for p in progress.completed)
         console.print(Text.assemble(("Applied phases: ", "bold"), done))
-    _print_warnings(console, report.warnings)
+    print_warnings(console, report.warnings)
     console.print(Text("Next:", style="bold"))
     for step in report.next_steps:
         console.print(Text(f"  {step}"))
-
-
-def _brew_table(inventory: Inventory) -> Table:
-    brew = inventory.brew
-    table = Table(title="Homebrew" + ("" if brew.available else " (not found)"))
-    table.add_column("kind")
-    table.add_column("count", justify="right")
-    table.add_column("examples")
-    requested = [f.name for f in brew.formulae if f.on_request]
-    rows = [
-        ("formulae (on request)", requested),
-        (
-            "formulae (dependencies)",
-            [f.name for f in brew.formulae if not f.on_request],
-        ),
-        ("casks", [c.token for c in brew.casks]),
-        ("taps", list(brew.taps)),
-        ("Mac App Store", [m.name for m in brew.mas]),
-        ("services", [s.name for s in brew.services]),
-    ]
-    if inventory.brewfile is not None:
-        rows.append(
-            ("Brewfile entries", [e.name for e in inventory.brewfile.entries if e.name])
-        )
-    for label, names in rows:
-        table.add_row(label, str(len(names)), Text(_examples(names)))
-    return table
-
-
-def _stow_table(stow: StowInventory) -> Table:
-    table = Table(title=f"Stow packages in {stow.dir}")
-    for column in ("package", "status", "paths", "migrate as"):
-        table.add_column(column)
-    for p in stow.packages:
-        mode = p.mode if p.include else "not included"
-        table.add_row(Text(p.label), p.status, str(len(p.targets)), mode)
-    return table
 
 
 def _counts_table(title: str, counts: dict[str, int]) -> Table:
@@ -201,13 +149,3 @@ def becomes(resolution: Resolution) -> str:
             return "homebrew.masApps"
         case "skip" | "unmapped":
             return resolution.action
-
-
-def _examples(names: list[str], limit: int = 6) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")
-
-
-def _print_warnings(console: Console, warnings: tuple[str, ...]) -> None:
-    for warning in warnings:
-        console.print(Text.assemble(("warning: ", "yellow"), warning))
