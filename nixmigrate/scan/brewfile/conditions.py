@@ -9,7 +9,7 @@ Ruby text it was written as, so a reader can still judge it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -117,7 +117,17 @@ def _platform_check(ruby: str) -> str:
 def _split_and(ruby: str) -> list[str]:
     """Split at `&&`/`and` outside brackets and quotes."""
     parts: list[str] = []
-    depth, quote, start = 0, "", 0
+    start = 0
+    for found in _top_level(ruby, _AND):
+        parts.append(ruby[start : found.start()])
+        start = found.end()
+    parts.append(ruby[start:])
+    return [part for part in parts if part.strip()]
+
+
+def _top_level(ruby: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` outside brackets and quotes, left to right."""
+    depth, quote = 0, ""
     index = 0
     while index < len(ruby):
         char = ruby[index]
@@ -129,13 +139,11 @@ def _split_and(ruby: str) -> list[str]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif depth == 0 and (found := _AND.match(ruby, index)):
-            parts.append(ruby[start:index])
-            start = index = found.end()
+        elif depth == 0 and (found := pattern.match(ruby, index)):
+            yield found
+            index = found.end()
             continue
         index += 1
-    parts.append(ruby[start:])
-    return [part for part in parts if part.strip()]
 
 
 def _has_top_level_or(ruby: str) -> bool:
@@ -143,19 +151,7 @@ def _has_top_level_or(ruby: str) -> bool:
 
 
 def _or_outside_brackets(ruby: str) -> bool:
-    depth, quote = 0, ""
-    for index, char in enumerate(ruby):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0 and _OR.match(ruby, index):
-            return True
-    return False
+    return next(_top_level(ruby, _OR), None) is not None
 
 
 def _strip_parentheses(ruby: str) -> str:
