@@ -39,10 +39,11 @@ def configs_phase(facts: Facts) -> PhasePlan:
 def _preconditions(facts: Facts) -> tuple[str, ...]:
     if facts.stow is None:
         return ()
-    return (
-        "phase 2 was switched successfully",
-        f"the dotfiles repo {facts.stow.dotfiles_dir} has no uncommitted changes",
+    clean = (
+        f"the git repository holding {facts.stow.dotfiles_dir} has no uncommitted "
+        "changes (commit or stash them first)"
     )
+    return ("phase 2 was switched successfully", clean)
 
 
 def _verify(facts: Facts) -> tuple[str, ...]:
