@@ -15,25 +15,23 @@ import posixpath
 import stat
 from typing import Final
 
+from nixmigrate.scan.stow.roots import Roots
 from nixmigrate.scan.stow.tree import PackageNode, read_link_text
 
 SYSTEM_TARGETS: Final = ("/etc", "/usr/local", "/")
 _DEPTH: Final = 4
 
 
-def outside_link(package_dirs: tuple[str, ...], root: PackageNode) -> str | None:
-    """A link in a system target that leads into the package, or None.
-
-    `package_dirs`: the package directory in each spelling (as given, resolved).
-    """
+def outside_link(roots: Roots, package: str, root: PackageNode) -> str | None:
+    """A link in a system target that leads into `package`, or None."""
     for target in SYSTEM_TARGETS:
-        if found := _find(target, package_dirs, root, _DEPTH):
+        if found := _find(target, (roots, package), root, _DEPTH):
             return found
     return None
 
 
 def _find(
-    directory: str, package_dirs: tuple[str, ...], node: PackageNode, depth: int
+    directory: str, into: tuple[Roots, str], node: PackageNode, depth: int
 ) -> str | None:
     if depth == 0:
         return None
@@ -44,19 +42,19 @@ def _find(
         except OSError:
             continue
         if stat.S_ISLNK(mode):
-            if _leads_into(path, package_dirs):
+            if _leads_into(path, *into):
                 return path
             continue
         below = stat.S_ISDIR(mode) and child.is_dir
-        if below and (found := _find(path, package_dirs, child, depth - 1)):
+        if below and (found := _find(path, into, child, depth - 1)):
             return found
     return None
 
 
-def _leads_into(link: str, package_dirs: tuple[str, ...]) -> bool:
+def _leads_into(link: str, roots: Roots, package: str) -> bool:
     try:
         text = read_link_text(link)
     except OSError:
         return False
-    destination = posixpath.normpath(posixpath.join(posixpath.dirname(link), text))
-    return any(destination.startswith(f"{d.rstrip('/')}/") for d in package_dirs)
+    where = roots.in_stow(roots.destination(posixpath.dirname(link), text))
+    return where is not None and where.startswith(f"{package}/")

@@ -100,8 +100,7 @@ def _with_outside(package: StowPackage, placed: Placed, roots: Roots) -> StowPac
     """The package, with where it is stowed outside the home if it links nothing in it."""
     if package.links or package.whole:
         return package
-    dirs = tuple(posixpath.join(form, package.name) for form in roots.stow_forms)
-    found = outside_link(dirs, placed.tree.root)
+    found = outside_link(roots, package.name, placed.tree.root)
     return replace(package, outside=found) if found else package
 
 
@@ -189,9 +188,7 @@ def _scan(
         )
         for name in names
     ]
-    whole_links = whole_directory_links(
-        roots, scanner.listings, scanner.stow_inside, deeper=infer.target
-    )
+    whole_links = whole_directory_links(scanner, deeper=infer.target)
     placed = with_whole_package(
         scanner,
         placed,

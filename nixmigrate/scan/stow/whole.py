@@ -26,7 +26,7 @@ from typing import Final
 
 from nixmigrate.scan.inventory import StowLink
 from nixmigrate.scan.stow.ignore import dotfile_name
-from nixmigrate.scan.stow.listing import Listings, join
+from nixmigrate.scan.stow.listing import join
 from nixmigrate.scan.stow.placement import Inference, Placed, place_package
 from nixmigrate.scan.stow.roots import Roots
 from nixmigrate.scan.stow.scanner import Scanner
@@ -39,22 +39,20 @@ WHOLE_TARGETS: Final = ("", ".config", ".local", ".local/share", ".local/bin", "
 
 
 def whole_directory_links(
-    roots: Roots, listings: Listings, stow_inside: frozenset[str], *, deeper: bool
+    scanner: Scanner, *, deeper: bool
 ) -> dict[str, list[StowLink]]:
     """Per target in WHOLE_TARGETS (relative to the scan's; only the scan's own
     unless `deeper`), the links in it to the stow directory's entry at the same
     path below it."""
     found: dict[str, list[StowLink]] = {}
     for target in WHOLE_TARGETS if deeper else ("",):
-        if target and (listings.kind(target) != "dir" or _inside(target, stow_inside)):
+        if target and (
+            scanner.listings.kind(target) != "dir" or scanner.in_stow_dir(target)
+        ):
             continue
         found[target] = []
-        _visit(roots, listings, stow_inside, (target, ""), found[target])
+        _visit(scanner, (target, ""), found[target])
     return found
-
-
-def _inside(path: str, stow_inside: frozenset[str]) -> bool:
-    return any(path == s or path.startswith(f"{s}/") for s in stow_inside)
 
 
 def _entries(roots: Roots, rel: str) -> list[tuple[str, bool]]:
@@ -68,12 +66,11 @@ def _entries(roots: Roots, rel: str) -> list[tuple[str, bool]]:
 
 
 def _visit(
-    roots: Roots,
-    listings: Listings,
-    stow_inside: frozenset[str],
+    scanner: Scanner,
     at: tuple[str, str],  # (path in the target, path in the stow directory)
     found: list[StowLink],
 ) -> None:
+    roots, listings = scanner.roots, scanner.listings
     rel, source_dir = at
     here = listings.entries(rel)
     if isinstance(here, OSError):
@@ -91,8 +88,8 @@ def _visit(
                 if roots.in_stow(destination) == source:
                     absolute = posixpath.isabs(text)
                     found.append(StowLink(path, text, absolute, is_dir, source))
-            elif kind == "dir" and is_dir and path not in stow_inside:
-                _visit(roots, listings, stow_inside, (path, source), found)
+            elif kind == "dir" and is_dir and path not in scanner.stow_inside:
+                _visit(scanner, (path, source), found)
 
 
 def with_whole_package(
